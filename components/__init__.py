@@ -1,0 +1,1 @@
+"""Component resources that group a team's OpenAI project access."""

@@ -1,0 +1,99 @@
+"""The Admin API behaviours that no published source confirms, decided once.
+
+OpenAI's API description leaves some statuses and messages open (see
+``../shared/reference/openai-admin-api.md``, the UNCONFIRMED marks). This module is the one
+place where they are decided: the emulator produces exactly these, and the client recognises
+errors by these statuses and message fragments. The fragments marked *observed* were seen on
+the real API; the client matches on fragments, never on whole messages, so that wording
+changes around them do not break it.
+"""
+
+from __future__ import annotations
+
+# --- Pagination -----------------------------------------------------------------------------
+# Legacy lists (organization users, project users, projects): 1..100, default 20 (spec text).
+LEGACY_PAGE_MIN, LEGACY_PAGE_MAX, LEGACY_PAGE_DEFAULT = 1, 100, 20
+# RBAC lists (/roles, role assignments): 0..1000 (spec); default unstated, chosen 1000 like
+# the roles lists. A limit outside the range is a 400 naming the `limit` parameter.
+RBAC_PAGE_MIN, RBAC_PAGE_MAX, RBAC_PAGE_DEFAULT = 0, 1000, 1000
+
+# --- Project membership ---------------------------------------------------------------------
+# Adding a user who is already a member: 400 invalid_request_error. The fragment is observed.
+ALREADY_MEMBER_STATUS = 400
+ALREADY_MEMBER_FRAGMENT = "already exists in project"
+ALREADY_MEMBER_MESSAGE = "User {user_id} already exists in project {project_id}"
+
+# Adding a user (by id or email) who is not in the organization: 400 (status unconfirmed).
+NOT_IN_ORGANIZATION_STATUS = 400
+NOT_IN_ORGANIZATION_FRAGMENT = "is not a member of the organization"
+NOT_IN_ORGANIZATION_MESSAGE = "User {user} is not a member of the organization"
+
+# Retrieving, changing or removing a user who is not a member: 404 (status unconfirmed;
+# the message shape is observed on DELETE).
+NOT_PROJECT_MEMBER_STATUS = 404
+NOT_PROJECT_MEMBER_FRAGMENT = "is not a member of proj"
+NOT_PROJECT_MEMBER_MESSAGE = "User {user_id} is not a member of {project_id}"
+
+# Legacy project roles. A create or update with any other value is a 400 naming `role`.
+PROJECT_MEMBER_ROLES = ("owner", "member")
+
+# Add-by-email matches organization users case-insensitively; the `emails` filter of the
+# organization users list does too. Both `emails[]=` and repeated `emails=` are accepted.
+EMAIL_MATCH_IS_CASE_INSENSITIVE = True
+
+# Exactly one of user_id and email on create; both or neither is a 400 naming the field.
+CREATE_NEEDS_EXACTLY_ONE_OF = ("user_id", "email")
+
+# --- Projects -------------------------------------------------------------------------------
+UNKNOWN_PROJECT_STATUS = 404
+UNKNOWN_PROJECT_MESSAGE = "No project found with id '{project_id}'"
+# Every user or role-assignment call on an archived project: 400 (spec: list and delete).
+ARCHIVED_PROJECT_STATUS = 400
+ARCHIVED_PROJECT_FRAGMENT = "is archived"
+ARCHIVED_PROJECT_MESSAGE = "Project {project_id} is archived"
+
+UNKNOWN_USER_STATUS = 404
+UNKNOWN_USER_MESSAGE = "No user found with id '{user_id}'"
+
+# --- Role assignments (RBAC) ----------------------------------------------------------------
+# A project role can be assigned only to a project member: 400 (unconfirmed; the Terraform
+# providers always add the membership first).
+ASSIGNEE_NOT_MEMBER_STATUS = 400
+ASSIGNEE_NOT_MEMBER_FRAGMENT = "must be a member of project"
+ASSIGNEE_NOT_MEMBER_MESSAGE = "User {user_id} must be a member of project {project_id} to be assigned a role"
+
+# Assigning a role that is already assigned: 400 (unconfirmed).
+ALREADY_ASSIGNED_STATUS = 400
+ALREADY_ASSIGNED_FRAGMENT = "is already assigned"
+ALREADY_ASSIGNED_MESSAGE = "Role {role_id} is already assigned to user {user_id} in project {project_id}"
+
+# Retrieving or unassigning a role that is not assigned: 404 (unconfirmed).
+NOT_ASSIGNED_STATUS = 404
+NOT_ASSIGNED_MESSAGE = "Role {role_id} is not assigned to user {user_id} in project {project_id}"
+
+# A role id that does not exist for the project (neither predefined nor the project's own
+# custom role, nor an organization role): 404.
+UNKNOWN_ROLE_STATUS = 404
+UNKNOWN_ROLE_MESSAGE = "No role found with id '{role_id}'"
+
+PREDEFINED_PROJECT_ROLE_IDS = (
+    "role-api-project-owner",
+    "role-api-project-member",
+    "role-api-project-viewer",
+)
+# The legacy owner/member role and the RBAC assignments are kept independent: a member's
+# legacy role does not appear in their role-assignment list (unconfirmed either way).
+# Removing a member from a project removes their role assignments in that project.
+
+# --- Authentication -------------------------------------------------------------------------
+# Missing or wrong bearer key: 401 invalid_request_error with code invalid_api_key (the
+# public API's usual answer). The key is never echoed back, not even redacted.
+AUTH_FAILED_STATUS = 401
+AUTH_FAILED_CODE = "invalid_api_key"
+
+# --- Throttling -----------------------------------------------------------------------------
+# 429 with type "requests" and code "rate_limit_exceeded"; Retry-After (whole seconds) and
+# retry-after-ms are sent only when the emulator is told to (the real API has been seen
+# sending neither).
+RATE_LIMITED_STATUS = 429
+RATE_LIMITED_CODE = "rate_limit_exceeded"
