@@ -1,0 +1,33 @@
+"""What the two dynamic providers share: configuration, pickling, the API gateway.
+
+Provider instances are pickled by reference into every resource's ``__provider`` (the class's
+module path and name, nothing else), so they carry no state: settings arrive through
+``configure`` in the provider process and the HTTP client lives in a process-wide registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
+
+from .access_gateway import AccessGateway, access_for
+from .settings import ProviderSettings
+
+
+class AdminApiProvider(ResourceProvider):
+    # Nothing secret is captured, so the serialized provider need not be encrypted per
+    # resource (pulumi/pulumi#15538).
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._settings = ProviderSettings.resolve(req.config)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Only the class reference is pickled: never settings, clients or caches.
+        return {}
+
+    @property
+    def access(self) -> AccessGateway:
+        settings = getattr(self, "_settings", None) or ProviderSettings.resolve(None)
+        return access_for(settings)

@@ -1,0 +1,118 @@
+"""Validation of resource inputs for ``check``: local, no API call, one failure per property.
+
+``pulumi preview`` shows these failures before anything is sent, so each one names the
+property and says what is allowed. Values that are still unknown during a preview (outputs
+of resources not yet created) are not judged: they are checked again when known.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable, Mapping
+
+from pulumi.dynamic import CheckFailure, CheckResult
+from pulumi.runtime import rpc
+
+PROJECT_ID_PATTERN = re.compile(r"^proj_[A-Za-z0-9]+$")
+# Real user ids look like "user-AbC…"; the published examples also use "user_abc".
+USER_ID_PATTERN = re.compile(r"^user[-_][A-Za-z0-9]+$")
+# Predefined roles are "role-api-project-viewer"; custom roles "role_01J1F8PROJ".
+ROLE_ID_PATTERN = re.compile(r"^role[-_][A-Za-z0-9_-]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value the engine does not know yet (a preview of a dependent resource)."""
+    return value == rpc.UNKNOWN
+
+
+def is_given(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+class InputChecker:
+    """Collects the failures of one ``check`` call over the new inputs."""
+
+    def __init__(self, news: Mapping[str, Any]) -> None:
+        self._news = news
+        self.failures: list[CheckFailure] = []
+
+    def fail(self, prop: str, reason: str) -> None:
+        self.failures.append(CheckFailure(prop, reason))
+
+    def _value(self, prop: str) -> Any:
+        return self._news.get(prop)
+
+    def text(self, prop: str, pattern: re.Pattern[str], allowed: str, *, required: bool = True) -> None:
+        """A string matching ``pattern``; ``allowed`` describes it for the failure message."""
+        value = self._value(prop)
+        if is_unknown(value):
+            return
+        if not is_given(value):
+            if required:
+                self.fail(prop, f"{prop} is required: {allowed}")
+            return
+        if not isinstance(value, str) or not pattern.match(value):
+            self.fail(prop, f"{prop} {value!r} is not valid: expected {allowed}")
+
+    def choice(self, prop: str, allowed: Iterable[str]) -> None:
+        value = self._value(prop)
+        if is_unknown(value):
+            return
+        options = ", ".join(repr(option) for option in allowed)
+        if value not in tuple(allowed):
+            self.fail(prop, f"{prop} must be one of {options}, got {value!r}")
+
+    def boolean(self, prop: str) -> None:
+        value = self._value(prop)
+        if value is None or is_unknown(value) or isinstance(value, bool):
+            return
+        self.fail(prop, f"{prop} must be true or false, got {value!r}")
+
+    def exactly_one_of(self, first: str, second: str) -> str | None:
+        """Returns the property that is given, or None after recording a failure."""
+        given = [prop for prop in (first, second) if is_given(self._value(prop))]
+        if len(given) == 1:
+            return given[0]
+        if given:
+            self.fail(second, f"give exactly one of {first} or {second}, not both")
+        else:
+            self.fail(first, f"one of {first} or {second} is required")
+        return None
+
+    def user_reference(self) -> str | None:
+        """``user_id`` or ``email``, exactly one, each in its own shape."""
+        chosen = self.exactly_one_of("user_id", "email")
+        if chosen == "user_id":
+            self.text("user_id", USER_ID_PATTERN, "an OpenAI user id such as 'user-abc123'")
+        elif chosen == "email":
+            self.text("email", EMAIL_PATTERN, "an email address such as 'ada@example.com'")
+        return chosen
+
+    def unknown_properties(self, allowed: Iterable[str]) -> None:
+        allowed = set(allowed)
+        for prop in sorted(set(self._news) - allowed - {"__provider"}):
+            if self._news[prop] is not None:
+                self.fail(prop, f"{prop} is not an input of this resource; inputs are {', '.join(sorted(allowed))}")
+
+
+def check_user_in_project(
+    news: Mapping[str, Any],
+    *,
+    outputs: Iterable[str],
+    own_inputs: Iterable[str],
+    check_own: Callable[[InputChecker], None],
+) -> CheckResult:
+    """The checks both resources share (project, user by id or email, ``adopt``), plus the
+    resource's own; returns the normalized inputs with every failure found."""
+    checker = InputChecker(news)
+    checker.unknown_properties(outputs)
+    checker.text("project_id", PROJECT_ID_PATTERN, "an OpenAI project id such as 'proj_abc123'")
+    user_prop = checker.user_reference()
+    check_own(checker)
+    checker.boolean("adopt")
+    inputs = {prop: news[prop] for prop in ("project_id", *own_inputs) if prop in news}
+    if user_prop:
+        inputs[user_prop] = news[user_prop]
+    inputs["adopt"] = bool(news.get("adopt") or False)
+    return CheckResult(inputs, checker.failures)

@@ -1,0 +1,28 @@
+"""The program side of the dynamic resources: turning an args object into registered props."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable, TypeVar
+
+ArgsT = TypeVar("ArgsT")
+
+
+def choose_args(args_type: type[ArgsT], args: ArgsT | None, keywords: dict[str, Any]) -> ArgsT:
+    """Resources take either an args object or keyword arguments, as Pulumi's own do."""
+    given = {name: value for name, value in keywords.items() if value is not None}
+    if args is not None:
+        if given:
+            raise TypeError(f"pass either args or keyword arguments ({', '.join(sorted(given))}), not both")
+        return args
+    return args_type(**given)
+
+
+def registered_props(args: Any, output_names: Iterable[str]) -> dict[str, Any]:
+    """The args' fields, plus every output seeded as None: the engine only hands back
+    properties that the resource registered (pulumi/pulumi#6678)."""
+    # Not dataclasses.asdict: it deep-copies values, and Outputs must pass through untouched.
+    props = {field.name: getattr(args, field.name) for field in dataclasses.fields(args)}
+    for name in output_names:
+        props.setdefault(name, None)
+    return props

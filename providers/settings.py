@@ -1,0 +1,69 @@
+"""Where the providers find their credentials and endpoint, inside the provider process.
+
+Stack config first (``pulumi config set --secret openai:adminKey …``, read in ``configure``),
+then the environment. Nothing here is ever passed through a resource input or the pickled
+provider, so the key never reaches state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol
+
+from .admin_api.credentials import AdminKey
+
+CONFIG_NAMESPACE = "openai"
+ADMIN_KEY_CONFIG = f"{CONFIG_NAMESPACE}:adminKey"
+BASE_URL_CONFIG = f"{CONFIG_NAMESPACE}:baseUrl"
+REQUESTS_PER_MINUTE_CONFIG = f"{CONFIG_NAMESPACE}:requestsPerMinute"
+
+ADMIN_KEY_ENV = "OPENAI_ADMIN_KEY"
+BASE_URL_ENV = "OPENAI_BASE_URL"
+REQUESTS_PER_MINUTE_ENV = "OPENAI_ADMIN_REQUESTS_PER_MINUTE"
+
+
+class ConfigSource(Protocol):
+    def get(self, key: str) -> Any: ...
+
+
+@dataclass(frozen=True, eq=False)
+class ProviderSettings:
+    admin_key: AdminKey | None = field(repr=False)
+    base_url: str | None
+    requests_per_minute: float | None
+
+    def identity(self) -> tuple[str | None, float | None, str | None]:
+        """What tells two configurations apart, holding only a digest of the key."""
+        header = self.admin_key.authorization_header()["Authorization"] if self.admin_key else None
+        digest = hashlib.sha256(header.encode()).hexdigest() if header else None
+        return (self.base_url, self.requests_per_minute, digest)
+
+    @classmethod
+    def resolve(cls, config: ConfigSource | None, environ: Mapping[str, str] = os.environ) -> "ProviderSettings":
+        def setting(config_key: str, env_key: str) -> str | None:
+            value = config.get(config_key) if config is not None else None
+            if value in (None, ""):
+                value = environ.get(env_key) or None
+            return None if value is None else str(value)
+
+        key = setting(ADMIN_KEY_CONFIG, ADMIN_KEY_ENV)
+        rate = setting(REQUESTS_PER_MINUTE_CONFIG, REQUESTS_PER_MINUTE_ENV)
+        return cls(
+            admin_key=AdminKey(key) if key else None,
+            base_url=setting(BASE_URL_CONFIG, BASE_URL_ENV),
+            requests_per_minute=_positive_number(rate, REQUESTS_PER_MINUTE_CONFIG),
+        )
+
+
+def _positive_number(value: str | None, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise ValueError(f"{name} must be a positive number of requests per minute, got {value!r}")
+    return number

@@ -1,0 +1,45 @@
+"""Provider instances configured the way the engine configures them, for in-process tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from pulumi_openai_access.providers.access_gateway import forget_all_sessions
+from pulumi_openai_access.providers.project_user import ProjectUserProvider
+from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
+
+from .emulator import EmulatorProcess
+
+
+@dataclass
+class ConfiguredProviders:
+    project_user: ProjectUserProvider
+    role_assignment: UserRoleAssignmentProvider
+
+    @staticmethod
+    def new_process() -> None:
+        """Forget shared listings and clients, as a fresh provider process starts with none."""
+        forget_all_sessions()
+
+
+def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
+    return {"openai:adminKey": emulator.admin_key, "openai:baseUrl": emulator.base_url}
+
+
+def configured_providers(emulator: EmulatorProcess) -> ConfiguredProviders:
+    forget_all_sessions()
+    request = ConfigureRequest(Config(stack_config(emulator), project_name="openai-access"))
+    providers = ConfiguredProviders(ProjectUserProvider(), UserRoleAssignmentProvider())
+    providers.project_user.configure(request)
+    providers.role_assignment.configure(request)
+    return providers
+
+
+@pytest.fixture
+def providers(emulator: EmulatorProcess) -> ConfiguredProviders:
+    """Both providers configured against the reset emulator, in a fresh 'process'.
+    Import it into a test module to use it."""
+    return configured_providers(emulator)

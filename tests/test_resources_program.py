@@ -1,0 +1,120 @@
+"""The program side of the dynamic resources, under Pulumi's mocks: what a stack registers.
+
+This is what lands in every resource's state: the inputs, and ``__provider``, which must be a
+small by-reference pickle with no credentials in it.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import dill
+import pulumi
+import pytest
+from pulumi.runtime import rpc
+
+from pulumi_openai_access.providers.project_user import ProjectUser, ProjectUserArgs, ProjectUserProvider
+from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentProvider
+
+SECRET = "sk-admin-program-side-secret-0123456789"
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.registered: dict[str, pulumi.runtime.MockResourceArgs] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        self.registered[args.name] = args
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        return {}
+
+
+@pytest.fixture
+def mocks(monkeypatch: pytest.MonkeyPatch) -> RecordingMocks:
+    # A key in both places a careless provider could capture it from.
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", SECRET)
+    pulumi.runtime.set_all_config({"openai:adminKey": SECRET}, secret_keys=["openai:adminKey"])
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, preview=False)
+    return recording
+
+
+def _provider_blob(args: pulumi.runtime.MockResourceArgs) -> str:
+    return rpc.unwrap_rpc_secret(args.inputs["__provider"])
+
+
+@pulumi.runtime.test
+def test_project_user_registers_its_inputs_and_a_small_keyless_provider(mocks: RecordingMocks):
+    membership = ProjectUser("alice", project_id="proj_abc", email="Alice@Example.com", role="member")
+
+    def check(_):
+        args = mocks.registered["alice"]
+        assert args.typ == "pulumi-python:dynamic/openai:ProjectUser"
+        assert args.inputs["project_id"] == "proj_abc"
+        assert args.inputs["email"] == "Alice@Example.com"
+        assert args.inputs["role"] == "member"
+        blob = _provider_blob(args)
+        assert len(blob) < 200, blob
+        decoded = base64.b64decode(blob)
+        assert SECRET.encode() not in decoded and b"sk-admin" not in decoded
+        assert type(dill.loads(decoded)) is ProjectUserProvider
+
+    return membership.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_args_class_and_keywords_register_the_same_inputs(mocks: RecordingMocks):
+    by_args = ProjectUser("by-args", ProjectUserArgs(project_id="proj_abc", user_id="user-abc", role="owner"))
+    by_keywords = ProjectUser("by-keywords", project_id="proj_abc", user_id="user-abc", role="owner")
+
+    def check(_):
+        def inputs(name: str) -> dict:
+            return {k: v for k, v in mocks.registered[name].inputs.items() if k != "__provider"}
+
+        assert inputs("by-args") == inputs("by-keywords")
+        assert inputs("by-args")["user_id"] == "user-abc"
+
+    return pulumi.Output.all(by_args.urn, by_keywords.urn).apply(check)
+
+
+def test_args_and_keywords_together_are_refused(mocks: RecordingMocks):
+    with pytest.raises(TypeError, match="not both"):
+        ProjectUser("both", ProjectUserArgs(project_id="proj_a", role="owner", user_id="user-a"), role="member")
+
+
+@pulumi.runtime.test
+def test_role_assignment_accepts_outputs_of_a_membership(mocks: RecordingMocks):
+    membership = ProjectUser("bob", project_id="proj_abc", user_id="user-bob", role="member")
+    assignment = UserRoleAssignment(
+        "bob-viewer",
+        project_id=membership.project_id,
+        user_id=membership.user_id,
+        role_id="role-api-project-viewer",
+        opts=pulumi.ResourceOptions(depends_on=[membership]),
+    )
+
+    def check(_):
+        args = mocks.registered["bob-viewer"]
+        assert args.typ == "pulumi-python:dynamic/openai:UserRoleAssignment"
+        assert args.inputs["project_id"] == "proj_abc"
+        assert args.inputs["user_id"] == "user-bob"
+        assert args.inputs["role_id"] == "role-api-project-viewer"
+        blob = _provider_blob(args)
+        assert len(blob) < 200
+        assert type(dill.loads(base64.b64decode(blob))) is UserRoleAssignmentProvider
+
+    return assignment.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_outputs_are_typed_attributes(mocks: RecordingMocks):
+    membership = ProjectUser("carol", project_id="proj_abc", user_id="user-carol", role="owner")
+    return pulumi.Output.all(membership.project_id, membership.role).apply(
+        lambda values: _assert_equal(values, ["proj_abc", "owner"])
+    )
+
+
+def _assert_equal(actual, expected) -> None:
+    assert actual == expected
