@@ -1,0 +1,100 @@
+"""The component resources: a team's access, and a whole organization's made of teams.
+
+Children are named after what they manage, ``{project_id}/{member}`` for a membership and
+``{project_id}/{member}/{role_id}`` for an extra role, never after a team. A URN holds the
+parent's type but not its name, so moving a person between teams, or renaming a team or the
+component, leaves every URN, and so OpenAI, untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pulumi
+
+from ..providers.project_user import ProjectUser, ProjectUserArgs
+from ..providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentArgs
+from .access_spec import AccessSpec, Team, parse_access_spec
+from .grant_merge import MemberAccess, merge_grants
+
+
+class _AccessComponent(pulumi.ComponentResource):
+    """Declares one ProjectUser per merged (project, member) grant, and its extra roles."""
+
+    memberships: dict[str, ProjectUser]
+    role_assignments: dict[str, UserRoleAssignment]
+    access: pulumi.Output[dict[str, Any]]
+
+    def __init__(self, type_: str, name: str, spec: AccessSpec, opts: pulumi.ResourceOptions | None) -> None:
+        grants = merge_grants(spec)  # raises on a bad spec before anything is registered
+        super().__init__(type_, name, None, opts)
+        child_opts = _passed_to_children(opts, parent=self)
+        self.memberships, self.role_assignments = {}, {}
+        for grant in grants:
+            self._declare(grant, spec.adopt, child_opts)
+        self.access = pulumi.Output.from_input(access_summary(grants))
+        self.register_outputs({"access": self.access})
+
+    def _declare(self, grant: MemberAccess, adopt: bool, opts: pulumi.ResourceOptions) -> None:
+        name = f"{grant.project_id}/{grant.member.key}"
+        user = {"user_id": grant.member.user_id} if grant.member.user_id else {"email": grant.member.email}
+        membership = ProjectUser(
+            name, ProjectUserArgs(project_id=grant.project_id, role=grant.role, adopt=adopt, **user), opts
+        )
+        self.memberships[name] = membership
+        # A role can be assigned only to a member: each assignment waits for its membership.
+        after_membership = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[membership]))
+        for role_id in grant.extra_roles:
+            self.role_assignments[f"{name}/{role_id}"] = UserRoleAssignment(
+                f"{name}/{role_id}",
+                UserRoleAssignmentArgs(project_id=grant.project_id, role_id=role_id, adopt=adopt, **user),
+                after_membership,
+            )
+
+
+class TeamAccess(_AccessComponent):
+    """One team's members and grants. For several teams that may overlap, use
+    ``OrganizationAccess``: it keeps one membership per (project, member)."""
+
+    def __init__(
+        self, name: str, team: Team | Mapping[str, Any], *, adopt: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        raw_team = team.model_dump() if isinstance(team, Team) else team
+        spec = parse_access_spec({"teams": {name: raw_team}, "adopt": adopt})
+        super().__init__("openai-access:index:TeamAccess", name, spec, opts)
+
+
+class OrganizationAccess(_AccessComponent):
+    """The whole organization's access, from a spec of teams (see ``access_spec``)."""
+
+    def __init__(
+        self, name: str, spec: AccessSpec | Mapping[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        parsed = spec if isinstance(spec, AccessSpec) else parse_access_spec(spec)
+        super().__init__("openai-access:index:OrganizationAccess", name, parsed, opts)
+
+
+def access_summary(grants: list[MemberAccess]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Who has what where: project → member → role, extra roles and the teams granting them."""
+    summary: dict[str, dict[str, dict[str, Any]]] = {}
+    for grant in grants:
+        summary.setdefault(grant.project_id, {})[str(grant.member.key)] = {
+            "role": grant.role,
+            "roles": list(grant.extra_roles),
+            "teams": list(grant.teams),
+        }
+    return summary
+
+
+def _passed_to_children(opts: pulumi.ResourceOptions | None, *, parent: pulumi.Resource) -> pulumi.ResourceOptions:
+    """The component's options that its children must follow too. ``protect`` is inherited
+    from the parent by the engine; ``depends_on`` and deletion behaviour are not."""
+    opts = opts or pulumi.ResourceOptions()
+    return pulumi.ResourceOptions(
+        parent=parent,
+        depends_on=opts.depends_on,
+        protect=opts.protect,
+        retain_on_delete=opts.retain_on_delete,
+        custom_timeouts=opts.custom_timeouts,
+    )

@@ -1,0 +1,150 @@
+"""The declarative access spec: teams, their members, and what each team gets per project.
+
+    adopt: false                      # take over memberships that already exist
+    teams:
+      platform:
+        members:
+          - ada@example.com                           # by email
+          - user-AlanTuring00000000000000             # by user id
+          - {email: grace@example.com, user_id: user-GraceHopper0000000000000}
+        grants:
+          proj_WebStorefront00000000000: owner        # role only
+          proj_DataPlatform000000000000:
+            role: member
+            roles: [role-api-project-viewer]          # extra project roles
+
+Every problem in a spec is reported at once, each under the path where it stands, before
+any resource is registered.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Mapping
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_PATTERN, USER_ID_PATTERN
+
+MemberRole = Literal["owner", "member"]
+
+
+def _project_id(value: str) -> str:
+    if not PROJECT_ID_PATTERN.match(value):
+        raise ValueError(f"{value!r} is not a project id such as 'proj_abc123'")
+    return value
+
+
+ProjectId = Annotated[str, AfterValidator(_project_id)]
+
+
+class AccessSpecError(ValueError):
+    """An invalid spec; ``problems`` are "path: what is wrong" lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid access spec:\n  " + "\n  ".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Member(_Strict):
+    """A person, by email, by user id, or both (then the id is what the API is sent)."""
+
+    email: str | None = None
+    user_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"email": value} if "@" in value else {"user_id": value}
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> "Member":
+        if not self.email and not self.user_id:
+            raise ValueError("a member needs an email or a user_id")
+        if self.email and not EMAIL_PATTERN.match(self.email):
+            raise ValueError(f"email {self.email!r} is not an email address")
+        if self.user_id and not USER_ID_PATTERN.match(self.user_id):
+            raise ValueError(f"user_id {self.user_id!r} is not a user id such as 'user-abc123' (emails need an '@')")
+        return self
+
+    @property
+    def key(self) -> str:
+        """What names this member's resources: the email in lower case, else the user id."""
+        return self.email.casefold() if self.email else str(self.user_id)
+
+    def __str__(self) -> str:
+        return self.email or str(self.user_id)
+
+
+class ProjectGrant(_Strict):
+    role: MemberRole
+    roles: tuple[str, ...] = Field(default=(), description="extra project role ids")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"role": value} if isinstance(value, str) else value
+
+    @field_validator("roles")
+    @classmethod
+    def _role_ids(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [role for role in roles if not ROLE_ID_PATTERN.match(role)]
+        if bad:
+            raise ValueError(f"{bad} are not project role ids such as 'role-api-project-viewer' or 'role_01J1F8PROJ'")
+        return tuple(dict.fromkeys(roles))
+
+
+class Team(_Strict):
+    members: tuple[Member, ...]
+    grants: dict[ProjectId, ProjectGrant]
+
+    @field_validator("members")
+    @classmethod
+    def _some_members(cls, members: tuple[Member, ...]) -> tuple[Member, ...]:
+        if not members:
+            raise ValueError("a team needs at least one member")
+        return members
+
+    @field_validator("grants")
+    @classmethod
+    def _some_grants(cls, grants: dict[str, ProjectGrant]) -> dict[str, ProjectGrant]:
+        if not grants:
+            raise ValueError("a team needs at least one project grant")
+        return grants
+
+
+class AccessSpec(_Strict):
+    teams: dict[str, Team]
+    adopt: bool = False
+
+    @field_validator("teams")
+    @classmethod
+    def _some_teams(cls, teams: dict[str, Team]) -> dict[str, Team]:
+        if not teams:
+            raise ValueError("the spec needs at least one team")
+        return teams
+
+
+def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
+    """The spec, or an ``AccessSpecError`` listing every problem with its path."""
+    if raw is None:
+        raise AccessSpecError(["(spec): no access spec given"])
+    try:
+        return AccessSpec.model_validate(raw)
+    except ValidationError as error:
+        raise AccessSpecError([_problem(detail) for detail in error.errors()]) from None
+
+
+def _problem(detail: Mapping[str, Any]) -> str:
+    path = ".".join(str(part) for part in detail["loc"]) or "(spec)"
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    if detail["type"] == "literal_error":
+        message = f"must be 'owner' or 'member', got {detail.get('input')!r}"
+    elif detail["type"] == "extra_forbidden":
+        message = "is not a field of the spec"
+    return f"{path}: {message}"

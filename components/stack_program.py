@@ -1,0 +1,53 @@
+"""The stack program: an organization's access from the spec in stack config.
+
+Stack config (``Pulumi.<stack>.yaml``) holds the spec either inline, under
+``openai-access:access``, or as a YAML file named by ``openai-access:accessFile`` (relative
+to the project directory). ``__main__.py`` runs this; the Automation API runs it inline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+from .access_component import OrganizationAccess
+from .access_spec import AccessSpec, AccessSpecError, parse_access_spec
+
+SPEC_KEY = "access"
+SPEC_FILE_KEY = "accessFile"
+
+
+def load_spec(config: pulumi.Config) -> AccessSpec:
+    inline: Any = config.get_object(SPEC_KEY)
+    spec_file = config.get(SPEC_FILE_KEY)
+    if inline is not None and spec_file:
+        raise AccessSpecError([f"config: set either {SPEC_KEY} or {SPEC_FILE_KEY}, not both"])
+    if spec_file:
+        path = Path(spec_file)
+        if not path.is_file():
+            raise AccessSpecError([f"config {SPEC_FILE_KEY}: no such file {path.resolve()}"])
+        inline = yaml.safe_load(path.read_text())
+    if inline is None:
+        raise AccessSpecError([f"config: set {SPEC_KEY} (the spec inline) or {SPEC_FILE_KEY} (a YAML file)"])
+    return parse_access_spec(inline)
+
+
+def provision_access() -> OrganizationAccess:
+    spec = load_spec(pulumi.Config())
+    organization = OrganizationAccess("organization", spec)
+    pulumi.export("access", organization.access)
+    pulumi.export("summary", organization.access.apply(readable_summary))
+    return organization
+
+
+def readable_summary(access: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """One line per membership: ``proj_x: ada@example.com owner +role-… (team-a, team-b)``."""
+    lines = []
+    for project_id, members in sorted(access.items()):
+        for member, grant in sorted(members.items()):
+            extras = "".join(f" +{role}" for role in grant["roles"])
+            lines.append(f"{project_id}: {member} {grant['role']}{extras} ({', '.join(grant['teams'])})")
+    return lines

@@ -1,0 +1,162 @@
+"""The components' resource graph under Pulumi's mocks: what a stack would register."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+
+from pulumi_openai_access.components import AccessSpecError, OrganizationAccess, TeamAccess
+from tests.support.recording_monitor import RecordingMonitor, install_recording_monitor
+
+WEB, DATA = "proj_Web0000000000000000000000", "proj_Data000000000000000000000"
+VIEWER, KEYS = "role-api-project-viewer", "role_01J1F8PROJKEYS"
+
+
+@pytest.fixture
+def monitor() -> RecordingMonitor:
+    return install_recording_monitor()
+
+
+def settle(*resources: pulumi.Resource) -> pulumi.Output:
+    return pulumi.Output.all(*[r.urn for r in resources])
+
+
+@pulumi.runtime.test
+def test_a_team_declares_one_membership_per_member_and_project_and_its_roles(monitor):
+    team = TeamAccess("platform", {
+        "members": ["ada@example.com", "user-Alan000000000000000000"],
+        "grants": {WEB: "owner", DATA: {"role": "member", "roles": [VIEWER]}},
+    })
+
+    def check(_):
+        members = monitor.of_type(":ProjectUser")
+        assert set(members) == {f"{WEB}/ada@example.com", f"{WEB}/user-Alan000000000000000000",
+                                f"{DATA}/ada@example.com", f"{DATA}/user-Alan000000000000000000"}
+        ada_web = members[f"{WEB}/ada@example.com"]
+        assert ada_web.inputs == {"project_id": WEB, "email": "ada@example.com", "role": "owner", "adopt": False}
+        assert members[f"{DATA}/user-Alan000000000000000000"].inputs["user_id"] == "user-Alan000000000000000000"
+        assert all(m.parent == team_urn[0] for m in members.values())
+
+        roles = monitor.of_type(":UserRoleAssignment")
+        assert set(roles) == {f"{DATA}/ada@example.com/{VIEWER}", f"{DATA}/user-Alan000000000000000000/{VIEWER}"}
+        ada_viewer = roles[f"{DATA}/ada@example.com/{VIEWER}"]
+        assert ada_viewer.inputs["role_id"] == VIEWER and ada_viewer.inputs["email"] == "ada@example.com"
+        # An assignment waits for its membership.
+        assert members[f"{DATA}/ada@example.com"].urn in ada_viewer.dependencies
+
+    team_urn: list[str] = []
+    return team.urn.apply(lambda urn: team_urn.append(urn)).apply(lambda _: settle(*team.role_assignments.values())).apply(check)
+
+
+ORG_SPEC = {
+    "teams": {
+        "web": {"members": ["ada@example.com", "grace@example.com"], "grants": {WEB: "member"}},
+        "web-leads": {"members": ["ADA@example.com"], "grants": {WEB: {"role": "owner", "roles": [KEYS]}}},
+        "viewers": {"members": [{"email": "ada@example.com", "user_id": "user-Ada0000000000000000000"}],
+                    "grants": {WEB: {"role": "member", "roles": [VIEWER]}}},
+    }
+}
+
+
+@pulumi.runtime.test
+def test_overlapping_teams_merge_to_one_membership_with_the_highest_role(monitor):
+    organization = OrganizationAccess("org", ORG_SPEC)
+
+    def check(_):
+        members = monitor.of_type(":ProjectUser")
+        assert set(members) == {f"{WEB}/ada@example.com", f"{WEB}/grace@example.com"}
+        ada = members[f"{WEB}/ada@example.com"]
+        # Linked by the member listed with both: the API is sent the id.
+        assert ada.inputs == {"project_id": WEB, "user_id": "user-Ada0000000000000000000", "role": "owner",
+                              "adopt": False}
+        assert members[f"{WEB}/grace@example.com"].inputs["role"] == "member"
+        assert set(monitor.of_type(":UserRoleAssignment")) == {f"{WEB}/ada@example.com/{KEYS}",
+                                                               f"{WEB}/ada@example.com/{VIEWER}"}
+
+    return settle(organization, *organization.role_assignments.values()).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_summary_says_who_has_what_where_and_through_which_teams(monitor):
+    organization = OrganizationAccess("org", ORG_SPEC)
+    expected = {WEB: {
+        "ada@example.com": {"role": "owner", "roles": sorted([KEYS, VIEWER]), "teams": ["viewers", "web", "web-leads"]},
+        "grace@example.com": {"role": "member", "roles": [], "teams": ["web"]},
+    }}
+    return organization.access.apply(lambda access: _assert(access == expected, access))
+
+
+def _graph(monitor: RecordingMonitor) -> dict[str, dict]:
+    return {r.urn: r.inputs for r in monitor.registrations if r.type.startswith("pulumi-python:")}
+
+
+def _declare_and_collect(spec: dict) -> dict[str, dict]:
+    monitor = install_recording_monitor()
+    organization = OrganizationAccess("org", spec)
+    return settle(organization, *organization.memberships.values(), *organization.role_assignments.values()).apply(
+        lambda _: _graph(monitor))
+
+
+@pulumi.runtime.test
+def test_moving_a_person_between_teams_or_renaming_teams_changes_no_resource():
+    before = {"teams": {
+        "alpha": {"members": ["ada@example.com", "grace@example.com"], "grants": {WEB: "member"}},
+        "beta": {"members": ["alan@example.com"], "grants": {WEB: "member", DATA: "owner"}},
+    }}
+    after = {"teams": {  # grace moved from alpha to beta's twin; alpha renamed to gamma
+        "gamma": {"members": ["ada@example.com"], "grants": {WEB: "member"}},
+        "beta": {"members": ["alan@example.com"], "grants": {WEB: "member", DATA: "owner"}},
+        "beta-web": {"members": ["grace@example.com"], "grants": {WEB: "member"}},
+    }}
+    first = _declare_and_collect(before)
+    return first.apply(lambda graph_before: _declare_and_collect(after).apply(
+        lambda graph_after: _assert(graph_before == graph_after and len(graph_before) == 4, (graph_before, graph_after))))
+
+
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        ({"teams": {"web": {"members": [], "grants": {WEB: "member"}}}}, "teams.web.members: a team needs at least one member"),
+        ({"teams": {"web": {"members": ["a@example.com"], "grants": {WEB: "admin"}}}}, "teams.web.grants"),
+        ({"teams": {"web": {"members": ["a@example.com"], "grants": {WEB: {"role": "member", "roles": ["viewer"]}}}}},
+         "not project role ids"),
+        ({"teams": {"a": {"members": [{"email": "a@example.com", "user_id": "user-One"}], "grants": {WEB: "member"}},
+                    "b": {"members": [{"email": "a@example.com", "user_id": "user-Two"}], "grants": {WEB: "member"}}}},
+         "one person has one email and one user id"),
+        ({"teams": {"a": {"members": ["a@example.com", "A@example.com"], "grants": {WEB: "member"}}}}, "listed twice"),
+        ({"teams": {}}, "at least one team"),
+    ],
+)
+def test_an_invalid_spec_fails_before_anything_is_registered(monitor, spec, words):
+    with pytest.raises(AccessSpecError) as raised:
+        OrganizationAccess("org", spec)
+    assert words in str(raised.value)
+    assert monitor.registrations == []
+
+
+@pulumi.runtime.test
+def test_component_options_reach_every_child(monitor):
+    gate = TeamAccess("gate", {"members": ["ada@example.com"], "grants": {DATA: "member"}})
+    team = TeamAccess(
+        "protected",
+        {"members": ["grace@example.com"], "grants": {WEB: {"role": "member", "roles": [VIEWER]}}},
+        adopt=True,
+        opts=pulumi.ResourceOptions(protect=True, depends_on=[gate]),
+    )
+
+    def check(_):
+        children = [r for r in monitor.registrations if r.parent and "protected" not in r.name
+                    and r.name.startswith(WEB)]
+        assert len(children) == 2
+        # Depending on a component means depending on its children.
+        gate_member = next(r.urn for r in monitor.registrations if r.name == f"{DATA}/ada@example.com")
+        for child in children:
+            assert child.protect is True
+            assert gate_member in child.dependencies
+            assert child.inputs["adopt"] is True
+
+    return settle(team, gate, *team.role_assignments.values()).apply(check)
+
+
+def _assert(condition: bool, detail) -> None:
+    assert condition, detail
