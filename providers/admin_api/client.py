@@ -1,0 +1,212 @@
+"""``AdminClient``: one method per Admin API endpoint the providers use.
+
+Each method describes its request (route, idempotency, how to reconcile an unknown outcome)
+and parses the answer; the transport does the HTTP, retries and throttling.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, NoReturn, Sequence
+
+from .base_url import resolve_base_url
+from .credentials import AdminKey, resolve_admin_key
+from .errors import AlreadyAssignedError, AlreadyMemberError, NotFoundError
+from .models import M, AssignedRole, OrganizationUser, Project, ProjectUser, Role, RoleAssignment, parse
+from .pagination import LEGACY, NEXT_CURSOR, PageStyle, paginate
+from .retry import RetryPolicy
+from .transport import ApiRequest, Reconciliation, Transport
+
+# Route templates (below the base URL). The throttle and the logs key on these.
+PROJECT = "/organization/projects/{project_id}"
+PROJECT_USERS = "/organization/projects/{project_id}/users"
+PROJECT_USER = "/organization/projects/{project_id}/users/{user_id}"
+PROJECT_USER_ROLES = "/projects/{project_id}/users/{user_id}/roles"
+PROJECT_USER_ROLE = "/projects/{project_id}/users/{user_id}/roles/{role_id}"
+PROJECT_ROLES = "/projects/{project_id}/roles"
+ORGANIZATION_USERS = "/organization/users"
+ORGANIZATION_USER = "/organization/users/{user_id}"
+ORGANIZATION_ROLES = "/organization/roles"
+
+
+class AdminClient:
+    """A thread-safe client for the OpenAI Admin API endpoints behind project access.
+
+    The key comes from ``admin_key`` or $OPENAI_ADMIN_KEY; the base URL from ``base_url``,
+    $OPENAI_BASE_URL or the public API. ``requests_per_minute`` turns on a per-endpoint
+    throttle shared by every client and thread in the process (None: off). The client cannot
+    be pickled: build it lazily where it is used.
+    """
+
+    def __init__(
+        self,
+        admin_key: str | AdminKey | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        requests_per_minute: float | None = None,
+    ) -> None:
+        self._transport = Transport(
+            resolve_base_url(base_url),
+            resolve_admin_key(admin_key),
+            timeout=timeout,
+            retry=retry or RetryPolicy(),
+            requests_per_minute=requests_per_minute,
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.base_url
+
+    def __repr__(self) -> str:
+        return f"AdminClient(base_url={self.base_url!r})"
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError("AdminClient cannot be pickled (it holds the admin key and sessions); "
+                        "create it lazily where it is used")
+
+    def __reduce__(self) -> NoReturn:
+        self.__reduce_ex__(2)
+
+    def __getstate__(self) -> NoReturn:
+        self.__reduce_ex__(2)
+
+    def close(self) -> None:
+        """Close the HTTP sessions (the client stays usable; new sessions are made on demand)."""
+        self._transport.close()
+
+    def __enter__(self) -> AdminClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- project users (legacy membership) -----------------------------------------------
+    def list_project_users(self, project_id: str) -> Iterator[ProjectUser]:
+        return self._list(PROJECT_USERS, {"project_id": project_id}, LEGACY, ProjectUser)
+
+    def add_project_user(
+        self, project_id: str, *, role: str, user_id: str | None = None, email: str | None = None
+    ) -> ProjectUser:
+        """Add a member by ``user_id`` or ``email`` (exactly one).
+
+        Never adds twice: if an attempt's outcome is unknown (5xx, dropped connection), the
+        membership is read back before retrying, and an existing membership is returned as
+        it is, even with another role: the caller decides what to do about that.
+        """
+        if (user_id is None) == (email is None):
+            raise ValueError("give exactly one of user_id and email")
+        body: dict[str, Any] = {"role": role}
+        body.update({"user_id": user_id} if user_id is not None else {"email": email})
+
+        def read_back() -> Any | None:
+            uid = user_id if user_id is not None else self._user_id_for_email(email or "")
+            if uid is None:
+                return None  # not in the organization: the POST cannot have applied
+            return self._get_or_none(PROJECT_USER, {"project_id": project_id, "user_id": uid})
+
+        raw = self._call(ApiRequest(
+            "POST", PROJECT_USERS, {"project_id": project_id}, body=body, idempotent=False,
+            reconcile=Reconciliation(read_back=read_back, done_errors=(AlreadyMemberError,)),
+        ))
+        return self._parse(ProjectUser, raw, "POST", PROJECT_USERS)
+
+    def get_project_user(self, project_id: str, user_id: str) -> ProjectUser:
+        return self._get(ProjectUser, PROJECT_USER, {"project_id": project_id, "user_id": user_id})
+
+    def update_project_user(self, project_id: str, user_id: str, role: str) -> ProjectUser:
+        # Setting a role is idempotent (same body, same result), so it is simply retried.
+        raw = self._call(ApiRequest(
+            "POST", PROJECT_USER, {"project_id": project_id, "user_id": user_id}, body={"role": role},
+        ))
+        return self._parse(ProjectUser, raw, "POST", PROJECT_USER)
+
+    def remove_project_user(self, project_id: str, user_id: str) -> None:
+        self._delete(PROJECT_USER, {"project_id": project_id, "user_id": user_id})
+
+    # --- project user role assignments (RBAC) --------------------------------------------
+    def list_project_user_roles(self, project_id: str, user_id: str) -> Iterator[AssignedRole]:
+        return self._list(PROJECT_USER_ROLES, {"project_id": project_id, "user_id": user_id},
+                          NEXT_CURSOR, AssignedRole)
+
+    def assign_project_user_role(self, project_id: str, user_id: str, role_id: str) -> RoleAssignment:
+        """Assign a role; never twice (see ``add_project_user`` for unknown outcomes)."""
+        ids = {"project_id": project_id, "user_id": user_id, "role_id": role_id}
+
+        def read_back() -> Any | None:
+            role = self._get_or_none(PROJECT_USER_ROLE, ids)
+            if role is None:
+                return None
+            # Rebuild the POST's answer: the organization user plus the role.
+            user = self._call(ApiRequest("GET", ORGANIZATION_USER, {"user_id": user_id}))
+            return {"object": "user.role", "user": user, "role": {"object": "role", **role}}
+
+        raw = self._call(ApiRequest(
+            "POST", PROJECT_USER_ROLES, {"project_id": project_id, "user_id": user_id},
+            body={"role_id": role_id}, idempotent=False,
+            reconcile=Reconciliation(read_back=read_back, done_errors=(AlreadyAssignedError,)),
+        ))
+        return self._parse(RoleAssignment, raw, "POST", PROJECT_USER_ROLES)
+
+    def get_project_user_role(self, project_id: str, user_id: str, role_id: str) -> AssignedRole:
+        return self._get(AssignedRole, PROJECT_USER_ROLE,
+                         {"project_id": project_id, "user_id": user_id, "role_id": role_id})
+
+    def unassign_project_user_role(self, project_id: str, user_id: str, role_id: str) -> None:
+        self._delete(PROJECT_USER_ROLE, {"project_id": project_id, "user_id": user_id, "role_id": role_id})
+
+    # --- organization users, roles, projects ---------------------------------------------
+    def list_organization_users(self, *, emails: Sequence[str] | None = None) -> Iterator[OrganizationUser]:
+        if isinstance(emails, str):
+            raise TypeError("emails must be a sequence of strings, not one string")
+        if emails is not None and not emails:
+            return iter(())  # filtering by no email matches nobody (not everybody)
+        # The SDK's wire format (array_format="brackets"): emails[]=a&emails[]=b
+        query = {"emails[]": list(emails)} if emails else None
+        return self._list(ORGANIZATION_USERS, {}, LEGACY, OrganizationUser, query=query)
+
+    def get_organization_user(self, user_id: str) -> OrganizationUser:
+        return self._get(OrganizationUser, ORGANIZATION_USER, {"user_id": user_id})
+
+    def list_project_roles(self, project_id: str) -> Iterator[Role]:
+        return self._list(PROJECT_ROLES, {"project_id": project_id}, NEXT_CURSOR, Role)
+
+    def list_organization_roles(self) -> Iterator[Role]:
+        return self._list(ORGANIZATION_ROLES, {}, NEXT_CURSOR, Role)
+
+    def get_project(self, project_id: str) -> Project:
+        return self._get(Project, PROJECT, {"project_id": project_id})
+
+    # --- shared plumbing -----------------------------------------------------------------
+    def _call(self, request: ApiRequest) -> Any:
+        return self._transport.call(request)
+
+    def _parse(self, model: type[M], raw: Any, method: str, route: str) -> M:
+        return parse(model, raw, method, route)
+
+    def _get(self, model: type[M], route: str, ids: dict[str, str]) -> M:
+        return self._parse(model, self._call(ApiRequest("GET", route, ids)), "GET", route)
+
+    def _get_or_none(self, route: str, ids: dict[str, str]) -> Any | None:
+        try:
+            return self._call(ApiRequest("GET", route, ids))
+        except NotFoundError:
+            return None
+
+    def _delete(self, route: str, ids: dict[str, str]) -> None:
+        # A 404 on a retry after an attempt with unknown outcome means that attempt deleted it.
+        self._call(ApiRequest("DELETE", route, ids,
+                              reconcile=Reconciliation(done_errors=(NotFoundError,))))
+
+    def _list(
+        self, route: str, ids: dict[str, str], style: PageStyle, model: type[M],
+        query: dict[str, Any] | None = None,
+    ) -> Iterator[M]:
+        return paginate(self._call, ApiRequest("GET", route, ids, query=query), style, model)
+
+    def _user_id_for_email(self, email: str) -> str | None:
+        wanted = email.casefold()  # the API matches emails case-insensitively (behaviour.py)
+        for user in self.list_organization_users(emails=[email]):
+            if (user.email or "").casefold() == wanted:
+                return user.id
+        return None

@@ -1,0 +1,208 @@
+"""Typed Admin API errors, and the one function that decides which type a response gets.
+
+Statuses and message fragments come from ``behaviour.py``; matching is on fragments, never on
+whole messages. Every server-supplied string is scrubbed of key-like text before it reaches an error, and no
+error holds a request, a response or a header.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from . import behaviour
+
+
+class AdminApiError(Exception):
+    """An Admin API call failed. ``status`` is None when no HTTP response was received."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error_type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        # args holds the message only, so pickling an error (BaseException.__reduce__ sends
+        # args + __dict__) round-trips, and nothing but scrubbed text is in it.
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.error_type = error_type
+        self.code = code
+        self.param = param
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.retry_after = retry_after  # the server's requested wait in seconds, if it sent one
+        self.attempts = 1  # set by the transport when it gave up after retrying
+
+    def __str__(self) -> str:
+        where = " ".join(str(p) for p in (self.status, self.method, self.path) if p is not None)
+        details = [where] if where else []
+        if self.code:
+            details.append(f"code={self.code}")
+        if self.param:
+            details.append(f"param={self.param}")
+        if self.request_id:
+            details.append(f"request_id={self.request_id}")
+        if self.attempts > 1:
+            details.append(f"after {self.attempts} attempts")
+        return f"{self.message} ({', '.join(details)})" if details else self.message
+
+
+class NotFoundError(AdminApiError):
+    """404: unknown project, user or role, a non-member, or a role that is not assigned."""
+
+
+class InvalidRequestError(AdminApiError):
+    """400 (or 422) that no more specific class describes."""
+
+
+class AlreadyMemberError(InvalidRequestError):
+    """Adding a user who already exists in the project."""
+
+
+class NotInOrganizationError(InvalidRequestError):
+    """Adding a user (by id or email) who is not a member of the organization."""
+
+
+class AssigneeNotMemberError(InvalidRequestError):
+    """Assigning a project role to a user who is not a member of the project."""
+
+
+class AlreadyAssignedError(InvalidRequestError):
+    """Assigning a role that is already assigned."""
+
+
+class ProjectArchivedError(InvalidRequestError):
+    """Any user or role-assignment call on an archived project."""
+
+
+class AuthenticationError(AdminApiError):
+    """401: missing, wrong or non-admin key."""
+
+
+class PermissionDeniedError(AdminApiError):
+    """403."""
+
+
+class RateLimitedError(AdminApiError):
+    """429. ``retry_after`` is the wait the server asked for (seconds), or None if it gave none."""
+
+
+class ServerError(AdminApiError):
+    """5xx. The request may or may not have been applied."""
+
+
+class ApiConnectionError(AdminApiError):
+    """No HTTP response: could not connect, timed out, or the connection dropped.
+
+    ``request_sent`` is False only when the request certainly never reached the server
+    (the connection was never established), so a non-idempotent call is safe to repeat.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True, retryable: bool = True, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.request_sent = request_sent
+        self.retryable = retryable
+
+
+class PaginationError(AdminApiError):
+    """A list response said there were more pages but gave no usable (advancing) cursor."""
+
+
+class UnexpectedResponseError(AdminApiError):
+    """A success response whose body is not the JSON shape the endpoint documents."""
+
+
+# Fragment → class for 400s; the first match wins. Order matters only if fragments overlapped.
+_INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
+    (behaviour.ALREADY_MEMBER_FRAGMENT, AlreadyMemberError),
+    (behaviour.NOT_IN_ORGANIZATION_FRAGMENT, NotInOrganizationError),
+    (behaviour.ASSIGNEE_NOT_MEMBER_FRAGMENT, AssigneeNotMemberError),
+    (behaviour.ALREADY_ASSIGNED_FRAGMENT, AlreadyAssignedError),
+    (behaviour.ARCHIVED_PROJECT_FRAGMENT, ProjectArchivedError),
+)
+
+
+def classify(status: int, message: str) -> type[AdminApiError]:
+    """The error class for an HTTP error status and its (server) message."""
+    lowered = message.lower()
+    # The "not a member of <project>" status is unconfirmed (400 or 404): it means "not found"
+    # either way, so the fragment decides, not the status.
+    if status in (400, 404) and behaviour.NOT_PROJECT_MEMBER_FRAGMENT in lowered:
+        return NotFoundError
+    if status == 404:
+        return NotFoundError
+    if status in (400, 422):
+        for fragment, cls in _INVALID_REQUEST_FRAGMENTS:
+            if fragment.lower() in lowered:
+                return cls
+        return InvalidRequestError
+    if status == 401:
+        return AuthenticationError
+    if status == 403:
+        return PermissionDeniedError
+    if status == 429:
+        return RateLimitedError
+    if status >= 500:
+        return ServerError
+    return AdminApiError
+
+
+def error_from_response(
+    *,
+    status: int,
+    reason: str,
+    body: bytes,
+    method: str,
+    path: str,
+    request_id: str | None,
+    retry_after: float | None,
+    scrub: Callable[[str], str],
+) -> AdminApiError:
+    """A typed error for a non-2xx response; a body that is not the JSON error shape still
+    gives a typed error whose message says what came back. ``scrub`` removes secrets from
+    every server-supplied string (a server may echo a key, even partly masked)."""
+    fields = {k: scrub(v) for k, v in _error_fields(body).items()}
+    message = fields.get("message") or scrub(_fallback_message(status, reason, body))
+    cls = classify(status, message)
+    return cls(
+        message,
+        status=status,
+        error_type=fields.get("type"),
+        code=fields.get("code"),
+        param=fields.get("param"),
+        request_id=request_id,
+        method=method,
+        path=path,
+        retry_after=retry_after,
+    )
+
+
+def _error_fields(body: bytes) -> dict[str, str]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return {}
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, str):  # some gateways answer {"error": "text"}
+        return {"message": error}
+    if not isinstance(error, dict):
+        return {}
+    return {k: str(error[k]) for k in ("message", "type", "code", "param") if error.get(k) is not None}
+
+
+def _fallback_message(status: int, reason: str, body: bytes) -> str:
+    text = " ".join(body.decode("utf-8", "replace").split())  # collapse HTML/whitespace
+    if len(text) > 200:
+        text = text[:200] + "…"
+    head = f"HTTP {status} {reason}".strip()
+    return f"{head}: {text}" if text else f"{head} (empty response body)"

@@ -1,0 +1,110 @@
+"""Response models. Tolerant: fields the API adds later are kept (``extra="allow"``), and
+only the fields a caller cannot do without are required."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import UnexpectedResponseError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class ProjectUser(ApiModel):
+    """A legacy project membership (``organization.project.user``)."""
+
+    object: str = "organization.project.user"
+    id: str
+    name: str | None = None
+    email: str | None = None
+    role: str
+    added_at: int | None = None
+
+
+class OrganizationUser(ApiModel):
+    """An organization user (``organization.user``)."""
+
+    object: str = "organization.user"
+    id: str
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
+    added_at: int | None = None
+
+
+class Role(ApiModel):
+    """A predefined or custom role (``role``)."""
+
+    object: str = "role"
+    id: str
+    name: str | None = None
+    description: str | None = None
+    permissions: list[str] = []
+    resource_type: str | None = None
+    predefined_role: bool = False
+
+
+class AssignmentSource(ApiModel):
+    principal_id: str | None = None
+    principal_type: str | None = None
+
+
+class AssignedRole(ApiModel):
+    """A role as assigned to a principal (``AssignedRoleDetails``; it has no ``object``)."""
+
+    id: str
+    name: str | None = None
+    permissions: list[str] = []
+    resource_type: str | None = None
+    predefined_role: bool = False
+    description: str | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    created_by: str | None = None
+    created_by_user_obj: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    # Non-empty when the role comes through something else (e.g. a group), not directly.
+    assignment_sources: list[AssignmentSource] | None = None
+
+
+class RoleAssignment(ApiModel):
+    """The answer to assigning a role to a user (``user.role``)."""
+
+    object: str = "user.role"
+    user: OrganizationUser
+    role: Role
+
+
+class Project(ApiModel):
+    """A project (``organization.project``)."""
+
+    object: str = "organization.project"
+    id: str
+    name: str | None = None
+    created_at: int | None = None
+    archived_at: int | None = None
+    status: str | None = None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == "archived" or self.archived_at is not None
+
+
+def parse(model: type[M], raw: Any, method: str, path: str) -> M:
+    """``raw`` as ``model``, or an ``UnexpectedResponseError`` naming the endpoint."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "top level"
+        problem = f"{exc.error_count()} problem(s), first: {first['msg']} at {where}"
+    # raised outside the except block: pydantic's error text would repeat the whole input
+    raise UnexpectedResponseError(
+        f"the answer is not a valid {model.__name__}: {problem}", method=method, path=path
+    )

@@ -1,0 +1,319 @@
+"""HTTP for the Admin API: one request at a time, with retries that never duplicate a write.
+
+Retried: 429, 5xx and connection failures, within a ``RetryPolicy`` (attempts and time).
+Whether a retry is safe depends on the request:
+
+* idempotent requests (GET, the modify-role POST, DELETE) are simply repeated;
+* a 429 never applied anything, and neither did a connection that was never established;
+* otherwise a non-idempotent POST may have been applied (5xx, a dropped connection, a read
+  timeout): the outcome is unknown, so before repeating it the request's ``Reconciliation``
+  reads back whether it took effect, and after such an attempt an "already exists" answer
+  means it did. Without a reconciliation it is not retried.
+
+No exception raised from here holds the key: failures of ``requests`` are turned into
+scrubbed messages and raised outside the ``except`` block, so no ``__context__`` leads back to
+a request object with headers in it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+from urllib.parse import quote
+
+import requests
+import urllib3
+
+from .credentials import AdminKey, BearerAuth
+from .errors import (
+    AdminApiError,
+    ApiConnectionError,
+    RateLimitedError,
+    ServerError,
+    UnexpectedResponseError,
+    error_from_response,
+)
+from .retry import RetryPolicy, retry_after_seconds
+from .throttle import endpoint_throttle
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "pulumi-openai-access/0.1 (+admin_api)"
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """How to settle a write whose earlier attempt may have been applied.
+
+    ``read_back`` is called before every retry that follows such an attempt: a non-None result
+    is what the write produced (the call succeeds with it); None means it was not applied and
+    the write can be sent again. On a retry after such an attempt, an error in ``done_errors``
+    means the earlier attempt did apply: the call then returns ``read_back()`` (or None when
+    there is nothing to read back, e.g. a DELETE).
+    """
+
+    read_back: Callable[[], Any | None] | None = None
+    done_errors: tuple[type[AdminApiError], ...] = ()
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    method: str
+    route: str  # path template below the base URL; the throttle and the logs use it
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+    # False for writes that must not happen twice (add member, assign role)
+    idempotent: bool = True
+    reconcile: Reconciliation | None = None
+
+    @property
+    def path(self) -> str:
+        return self.route.format(**{k: _path_segment(k, v) for k, v in self.path_params.items()})
+
+
+def _path_segment(name: str, value: str) -> str:
+    # IDs are opaque: quote everything, and refuse values that would change the route
+    # ("" turns /users/{id} into the list endpoint, "." and ".." are dot-segments).
+    if not isinstance(value, str) or value in ("", ".", ".."):
+        raise ValueError(f"{name} must be a non-empty ID string, got {value!r}")
+    return quote(value, safe="")
+
+
+class Transport:
+    """Sends ``ApiRequest``s with retries and the shared throttle. Thread-safe: each thread
+    gets its own lazily created ``requests.Session``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        key: AdminKey,
+        *,
+        timeout: float,
+        retry: RetryPolicy,
+        requests_per_minute: float | None,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        if requests_per_minute is not None and requests_per_minute <= 0:
+            raise ValueError("requests_per_minute must be positive (or None for no throttle)")
+        self.base_url = base_url
+        self._key = key
+        self._auth = BearerAuth(key)
+        self._timeout = (timeout, timeout)  # (connect, read)
+        self.retry = retry
+        self.requests_per_minute = requests_per_minute
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
+
+    # --- sessions ------------------------------------------------------------------------
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+
+    # --- the retry loop ------------------------------------------------------------------
+    def call(self, request: ApiRequest) -> Any:
+        """The decoded JSON body of a 2xx answer to ``request``, or an ``AdminApiError``."""
+        throttle = endpoint_throttle(self.base_url, request.method, request.route)
+        deadline: float | None = None  # the time budget starts with the first send
+        maybe_applied = False  # an earlier attempt of ours may have taken effect
+        attempt = 0
+        while True:
+            attempt += 1
+            if maybe_applied:
+                found = _read_back(request)
+                if found is not None:
+                    return found
+            throttle.acquire(self.requests_per_minute)
+            if deadline is None:
+                deadline = time.monotonic() + self.retry.max_total_seconds
+            try:
+                return self._send_once(request)
+            except AdminApiError as exc:
+                error = exc
+
+            if maybe_applied and request.reconcile and isinstance(error, request.reconcile.done_errors):
+                return _applied_earlier(request, error)
+            retryable, applied = _retry_kind(error)
+            if not retryable or (applied and not request.idempotent and request.reconcile is None):
+                raise _gave_up(error, attempt)  # a failure, or an unknown outcome we cannot check
+            maybe_applied = maybe_applied or applied
+
+            wait = error.retry_after if error.retry_after is not None else self.retry.backoff(attempt)
+            remaining = deadline - time.monotonic()
+            if attempt >= self.retry.max_attempts or wait > remaining:
+                log.info("%s %s: giving up after %d attempt(s): status=%s request_id=%s "
+                         "(next wait %.1fs, %.1fs of the time budget left)", request.method,
+                         request.route, attempt, error.status, error.request_id, wait, max(remaining, 0))
+                raise _gave_up(error, attempt)
+            if isinstance(error, RateLimitedError):
+                throttle.pause(wait)  # hold back every thread, not only this one
+            log.info("%s %s: retrying after %s (status=%s request_id=%s attempt=%d/%d wait=%.2fs%s)",
+                     request.method, request.route, type(error).__name__, error.status,
+                     error.request_id, attempt, self.retry.max_attempts, wait,
+                     " from server" if error.retry_after is not None else "")
+            time.sleep(wait)
+
+    # --- one attempt ---------------------------------------------------------------------
+    def _send_once(self, request: ApiRequest) -> Any:
+        path = request.path
+        url = self.base_url + path
+        failure: ApiConnectionError | None = None
+        try:
+            response = self._session().request(
+                request.method,
+                url,
+                params=request.query,
+                json=request.body,
+                auth=self._auth,
+                timeout=self._timeout,
+                allow_redirects=False,  # a redirect could carry the key elsewhere
+            )
+        except requests.RequestException as exc:
+            failure = self._connection_error(exc, request.method, path)
+        if failure is not None:
+            raise failure  # outside the except block: no __context__ to the requests error
+
+        with response:
+            request_id = response.headers.get("x-request-id")
+            log.debug("%s %s -> %s request_id=%s", request.method, request.route,
+                      response.status_code, request_id)
+            if 200 <= response.status_code < 300:
+                return self._decode(response, request.method, path, request_id)
+            raise error_from_response(
+                status=response.status_code,
+                reason=response.reason or "",
+                body=response.content,
+                method=request.method,
+                path=path,
+                request_id=request_id,
+                retry_after=retry_after_seconds(response.headers),
+                scrub=self._key.scrub,
+            )
+
+    def _decode(self, response: requests.Response, method: str, path: str, request_id: str | None) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            pass
+        raise UnexpectedResponseError(
+            f"HTTP {response.status_code} answer is not JSON "
+            f"({response.headers.get('content-type', 'no content-type')})",
+            status=response.status_code, method=method, path=path, request_id=request_id,
+        )
+
+    def _connection_error(self, exc: requests.RequestException, method: str, path: str) -> ApiConnectionError:
+        kind, retryable, sent = _transport_failure_kind(exc)
+        root = _root_cause(exc)
+        detail = self._key.scrub(f"{type(root).__name__}: {root}")
+        return ApiConnectionError(
+            f"{kind}: {detail}", request_sent=sent, retryable=retryable, method=method, path=path,
+        )
+
+
+def _read_back(request: ApiRequest) -> Any | None:
+    """What an earlier attempt with unknown outcome produced, or None if it was not applied
+    (or the request has nothing to read back: it is then simply repeated)."""
+    if request.reconcile is None or request.reconcile.read_back is None:
+        return None
+    try:
+        found = request.reconcile.read_back()
+    except AdminApiError:
+        log.warning("%s %s: an attempt's outcome is unknown and reading it back failed; "
+                    "not sending it again", request.method, request.route)
+        raise
+    if found is not None:
+        log.info("%s %s: an earlier attempt was applied (read back); not repeating it",
+                 request.method, request.route)
+    return found
+
+
+def _applied_earlier(request: ApiRequest, error: AdminApiError) -> Any | None:
+    """The result of a write whose retry says it is already done (by our earlier attempt)."""
+    log.info("%s %s: %s after an attempt with unknown outcome; that attempt applied it",
+             request.method, request.route, type(error).__name__)
+    read_back = request.reconcile.read_back if request.reconcile else None
+    if read_back is None:
+        return None
+    found = read_back()
+    if found is None:
+        raise error  # applied yet absent: changed concurrently, let the caller see it
+    return found
+
+
+def _retry_kind(error: AdminApiError) -> tuple[bool, bool]:
+    """(worth retrying, may have been applied) for a failed attempt."""
+    if isinstance(error, RateLimitedError):
+        return True, False
+    if isinstance(error, ServerError):
+        return True, True
+    if isinstance(error, ApiConnectionError):
+        return error.retryable, error.request_sent
+    return False, False
+
+
+def _gave_up(error: AdminApiError, attempts: int) -> AdminApiError:
+    error.attempts = attempts
+    return error
+
+
+def _transport_failure_kind(exc: requests.RequestException) -> tuple[str, bool, bool]:
+    """(description, retryable, request may have reached the server)."""
+    exceptions = requests.exceptions
+    if isinstance(exc, exceptions.SSLError):
+        return "TLS failure", False, False  # a certificate problem does not fix itself
+    if isinstance(exc, exceptions.ConnectTimeout):
+        return "connect timeout", True, False
+    if isinstance(exc, exceptions.ReadTimeout):
+        return "read timeout", True, True
+    if isinstance(exc, exceptions.ConnectionError):
+        if _never_connected(exc):
+            return "could not connect", True, False
+        return "connection lost", True, True  # reset, aborted, closed without a response
+    if isinstance(exc, (exceptions.ChunkedEncodingError, exceptions.ContentDecodingError)):
+        return "response cut short", True, True
+    return "request failed", False, False  # invalid URL and the like: a bug, not bad luck
+
+
+def _never_connected(exc: BaseException) -> bool:
+    # urllib3's NewConnectionError (refused, DNS) is a ConnectTimeoutError: no byte was sent.
+    return any(isinstance(e, (urllib3.exceptions.ConnectTimeoutError, ConnectionRefusedError))
+               for e in _causes(exc))
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    *_, root = _causes(exc)
+    return root
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it wraps (urllib3 ``.reason``, ``args[0]``, ``__cause__``), outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        nxt = getattr(current, "reason", None)
+        if not isinstance(nxt, BaseException):
+            nxt = next((a for a in current.args if isinstance(a, BaseException)), None)
+        if nxt is None:
+            nxt = current.__cause__ or current.__context__
+        current = nxt
+    return chain
