@@ -1,0 +1,111 @@
+"""Command line: ``python -m pulumi_openai_access.emulator`` (or ``python -m emulator`` from
+the repository root)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from .app import DEFAULT_ADMIN_KEY, create_app
+from .knobs import RETRY_AFTER_MODES, KnobSettings, RateLimitSettings
+from .model import State
+from .persistence import write_atomic
+from .seed import SeedError, build_state, dump_state, read_seed_file, sample_seed
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_openai_access.emulator",
+        description="An in-memory emulator of the OpenAI Admin API (project users, role "
+        "assignments, users, roles, projects) for tests and previews. The first line on "
+        "stdout is 'listening on http://HOST:PORT/v1'. Control routes (no auth) live under "
+        "/_emulator: requests, reset, faults, rate_limit, latency, state.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s, loopback only)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default: %(default)s)")
+    parser.add_argument(
+        "--admin-key", default=DEFAULT_ADMIN_KEY,
+        help="the admin key clients must send as 'Authorization: Bearer KEY' (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=Path, help="JSON seed file (format: the docstring of emulator/seed.py); "
+                        "default: the bundled sample organization")
+    parser.add_argument("--state", type=Path, help="persist the state to this JSON file: loaded at start "
+                        "if it exists (instead of the seed), rewritten atomically after every change")
+    parser.add_argument("--rate-limit", type=int, metavar="N",
+                        help="allow N requests per window on each endpoint, then answer 429 (default: unlimited)")
+    parser.add_argument("--rate-limit-window", type=float, default=60.0, metavar="SECONDS",
+                        help="the rate-limit window in seconds (default: %(default)s)")
+    parser.add_argument("--retry-after", choices=RETRY_AFTER_MODES, default="none",
+                        help="retry headers on a 429: Retry-After seconds, retry-after-ms, both, "
+                        "or none like the real Admin API was seen doing (default: %(default)s)")
+    parser.add_argument("--latency-ms", type=int, default=0, help="fixed delay before every /v1 answer")
+    parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
+    args = parser.parse_args(argv)
+    if args.rate_limit is not None and args.rate_limit < 0:
+        parser.error("--rate-limit must be >= 0")
+    if args.rate_limit_window <= 0 or args.latency_ms < 0:
+        parser.error("--rate-limit-window must be > 0 and --latency-ms >= 0")
+    return args
+
+
+def _initial_state(args: argparse.Namespace) -> tuple[State, Any]:
+    """(state to start with, seed that /_emulator/reset restores)."""
+    seed = read_seed_file(args.seed) if args.seed else sample_seed()
+    state = build_state(seed)  # validates the seed even when a state file takes over
+    if args.state is not None and args.state.exists():
+        state = build_state(read_seed_file(args.state))
+    return state, seed
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        state, reset_seed = _initial_state(args)
+    except SeedError as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 2
+
+    on_change = None
+    if args.state is not None:
+        state_file: Path = args.state
+
+        def on_change(changed: State) -> None:
+            write_atomic(state_file, dump_state(changed))
+
+        on_change(state)
+
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING if args.quiet else logging.INFO)
+    app = create_app(
+        state=state,
+        reset_seed=reset_seed,
+        admin_key=args.admin_key,
+        knobs=KnobSettings(
+            rate_limit=RateLimitSettings(args.rate_limit, args.rate_limit_window, args.retry_after),
+            latency_ms=args.latency_ms,
+        ),
+        on_change=on_change,
+    )
+    server = make_server(args.host, args.port, app, threaded=True)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"listening on http://{host}:{server.port}/v1", flush=True)
+
+    def stop(signum: int, frame: Any) -> None:
+        # shutdown() waits for serve_forever() to return, which runs on this very thread:
+        # ask from another one.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.serve_forever(poll_interval=0.1)  # how soon a stop signal takes effect
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,37 @@
+"""Identifier formats, matching the shapes seen on the real API (treated as opaque there)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+
+_ALNUM = string.ascii_letters + string.digits
+# ULIDs use Crockford's base32: no I, L, O or U.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _alnum(length: int) -> str:
+    return "".join(secrets.choice(_ALNUM) for _ in range(length))
+
+
+def user_id() -> str:
+    return "user-" + _alnum(24)
+
+
+def project_id() -> str:
+    return "proj_" + _alnum(24)
+
+
+def role_id() -> str:
+    """``role_`` + a 26-character ULID: 10 characters of milliseconds, 16 random."""
+    millis = int(time.time() * 1000)
+    stamp = ""
+    for _ in range(10):
+        millis, digit = divmod(millis, 32)
+        stamp = _CROCKFORD[digit] + stamp
+    return "role_" + stamp + "".join(secrets.choice(_CROCKFORD) for _ in range(16))
+
+
+def request_id() -> str:
+    return "req_" + secrets.token_hex(16)

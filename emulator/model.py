@@ -1,0 +1,152 @@
+"""The emulated organization's records: plain, immutable values kept by the store.
+
+Every record carries ``seq``, its position in creation order. Lists are ordered by it and
+the opaque ``next`` cursors point at it, so a list keeps paging correctly even when the
+item a cursor points at is deleted between pages (as keyset pagination does on a real
+database).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import count
+
+from pulumi_openai_access.providers.admin_api import behaviour
+
+PROJECT_RESOURCE = "api.project"
+ORGANIZATION_RESOURCE = "api.organization"
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str
+    name: str
+    role: str  # organization role: owner | reader
+    added_at: int
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str
+    status: str  # active | archived
+    created_at: int
+    archived_at: int | None
+    seq: int = field(default=0, compare=False)
+
+    @property
+    def archived(self) -> bool:
+        return self.status == "archived"
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    project_id: str | None  # None: an organization role
+    name: str
+    permissions: tuple[str, ...]
+    description: str | None
+    predefined: bool
+    created_at: int | None
+    updated_at: int | None
+    seq: int = field(default=0, compare=False)
+
+    @property
+    def resource_type(self) -> str:
+        if self.predefined or self.project_id is not None:
+            return PROJECT_RESOURCE
+        return ORGANIZATION_RESOURCE
+
+    def assignable_in(self, project_id: str) -> bool:
+        """Predefined project roles, the project's own roles and organization roles are;
+        another project's roles are not (they do not exist there)."""
+        return self.project_id in (None, project_id)
+
+
+@dataclass(frozen=True)
+class Membership:
+    project_id: str
+    user_id: str
+    role: str  # legacy project role: owner | member
+    added_at: int
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    project_id: str
+    user_id: str
+    role_id: str
+    created_at: int
+    seq: int = field(default=0, compare=False)
+
+
+_READ = [
+    "api.organization.projects.read",
+    "api.organization.projects.users.read",
+    "api.organization.projects.api_keys.read",
+    "api.organization.projects.service_accounts.read",
+]
+_USE = ["api.model.request", "api.files.read", "api.files.write"]
+_MANAGE = [
+    "api.organization.projects.users.write",
+    "api.organization.projects.api_keys.write",
+    "api.organization.projects.service_accounts.write",
+    "api.organization.projects.rate_limits.write",
+]
+# Built in to every project; the ids are the ones the official Terraform provider documents.
+PREDEFINED_PROJECT_ROLES: tuple[Role, ...] = tuple(
+    Role(
+        id=role_id,
+        project_id=None,
+        name=name,
+        permissions=tuple(permissions),
+        description=description,
+        predefined=True,
+        created_at=None,
+        updated_at=None,
+        seq=seq,
+    )
+    for seq, (role_id, name, permissions, description) in enumerate(
+        [
+            ("role-api-project-owner", "Owner", _READ + _USE + _MANAGE,
+             "Full control over the project, its members and its keys."),
+            ("role-api-project-member", "Member", _READ + _USE,
+             "Can use the project's models and manage their own API keys."),
+            ("role-api-project-viewer", "Viewer", _READ,
+             "Read-only access to the project."),
+        ]
+    )
+)
+assert tuple(r.id for r in PREDEFINED_PROJECT_ROLES) == behaviour.PREDEFINED_PROJECT_ROLE_IDS
+PREDEFINED_BY_ID = {r.id: r for r in PREDEFINED_PROJECT_ROLES}
+
+
+@dataclass
+class State:
+    """Everything the emulator knows. Mutated only by the store, under its lock."""
+
+    organization: Organization
+    users: dict[str, User] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)  # custom roles only
+    memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
+    assignments: dict[tuple[str, str, str], Assignment] = field(default_factory=dict)
+    # Positions of removed memberships, so `after=<removed user id>` still resumes there.
+    removed_memberships: dict[tuple[str, str], int] = field(default_factory=dict)
+    _seq: count = field(default_factory=lambda: count(len(PREDEFINED_PROJECT_ROLES)))
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    def role(self, role_id: str) -> Role | None:
+        """A predefined or custom role by id."""
+        return PREDEFINED_BY_ID.get(role_id) or self.roles.get(role_id)

@@ -1,0 +1,325 @@
+"""Seed files: the emulated organization as JSON, loaded with clear errors, and dumped back.
+
+Seed format (every key optional unless marked *required*; unknown keys are errors)::
+
+    {
+      "organization": {"id": "org-...", "name": "..."},          # default org-emulator
+      "users": [{"id"?: "user-...", "email"*: "...", "name"*: "...",
+                 "role"*: "owner" | "reader", "added_at"?: <unix s>}],
+      "projects": [{"id"?: "proj_...", "name"*: "...",
+                    "status"?: "active" | "archived", "created_at"?, "archived_at"?}],
+      "roles": [{"id"?: "role_...", "project_id"*: "<project id>" | null,
+                 "name"*: "...", "permissions"*: ["..."], "description"?: "...",
+                 "created_at"?, "updated_at"?}],
+      "memberships": [{"project_id"*, "user_id" | "email" (exactly one)*,
+                       "role"*: "owner" | "member", "added_at"?}],
+      "role_assignments": [{"project_id"*, "user_id" | "email" (exactly one)*,
+                            "role_id"*, "created_at"?}]
+    }
+
+* Omitted ids are generated: users ``user-`` + 24 alphanumerics, projects ``proj_`` + 24
+  alphanumerics, custom roles ``role_`` + a 26-character ULID. Omitted timestamps are the
+  load time.
+* ``roles`` are custom roles: ``project_id`` null makes an organization role
+  (``resource_type`` api.organization), otherwise a role of that project. The predefined
+  project roles (``role-api-project-owner|member|viewer``) always exist and are not listed.
+* Memberships and assignments name users by ``user_id`` or by ``email`` (case-insensitive).
+  Archived projects have no members. A role can be assigned only to a member of the
+  project, and only if it is predefined, the project's own role or an organization role.
+* ``GET /_emulator/state`` and the ``--state`` file use this same format, with every id and
+  timestamp filled in, so a dump can be fed back as a seed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pulumi_openai_access.providers.admin_api import behaviour
+
+from . import ids
+from .model import Assignment, Membership, Organization, Project, Role, State, User
+
+DEFAULT_ORGANIZATION = {"id": "org-emulator", "name": "Emulator Organization"}
+SAMPLE_FILE = "sample_org.json"
+_TOP_KEYS = ("organization", "users", "projects", "roles", "memberships", "role_assignments")
+
+
+class SeedError(ValueError):
+    """A seed that cannot be loaded; ``problems`` lists every issue found, with its path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid seed:\n  - " + "\n  - ".join(problems))
+
+
+class _Reader:
+    """Reads untrusted JSON values, collecting problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def obj(self, value: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict | None:
+        if not isinstance(value, dict):
+            self.fail(where, "must be an object")
+            return None
+        unknown = sorted(set(value) - set(required) - set(optional))
+        if unknown:
+            self.fail(where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(required + optional)}")
+        for key in required:
+            if key not in value:
+                self.fail(where, f"missing required key '{key}'")
+        return value
+
+    def items(self, seed: dict, key: str) -> list[tuple[str, Any]]:
+        value = seed.get(key, [])
+        if not isinstance(value, list):
+            self.fail(key, "must be a list")
+            return []
+        return [(f"{key}[{i}]", item) for i, item in enumerate(value)]
+
+    def text(self, d: dict, key: str, where: str, *, choices: tuple[str, ...] | None = None,
+             nullable: bool = False, default: Any = None) -> Any:
+        if key not in d:
+            return default
+        value = d[key]
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{where}.{key}", "must be a non-empty string" + (" or null" if nullable else ""))
+            return default
+        if choices is not None and value not in choices:
+            self.fail(f"{where}.{key}", f"must be one of {', '.join(choices)} (got {value!r})")
+            return default
+        return value
+
+    def ident(self, d: dict, key: str, where: str, make: Any) -> str:
+        value = self.text(d, key, where)
+        if value is None:
+            return make()
+        if "/" in value or value != value.strip():
+            self.fail(f"{where}.{key}", "must not contain '/' or surrounding spaces")
+        return value
+
+    def stamp(self, d: dict, key: str, where: str, default: int) -> int:
+        value = self.optional_stamp(d, key, where)
+        return default if value is None else value
+
+    def optional_stamp(self, d: dict, key: str, where: str) -> int | None:
+        value = d.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            self.fail(f"{where}.{key}", "must be a unix timestamp in seconds (a non-negative integer)")
+            return None
+        return value
+
+
+def build_state(seed: Any, *, now: int | None = None) -> State:
+    """Validate a seed and build the state it describes. Raises SeedError listing every problem."""
+    return _Loader(int(time.time()) if now is None else now).load(seed)
+
+
+class _Loader:
+    """Builds a State section by section; later sections refer to earlier ones."""
+
+    def __init__(self, now: int) -> None:
+        self.now = now
+        self.r = _Reader()
+        self.emails: dict[str, str] = {}  # casefolded email -> user id
+
+    def load(self, seed: Any) -> State:
+        r = self.r
+        seed = r.obj(seed, "seed", (), _TOP_KEYS)
+        if seed is None:
+            raise SeedError(r.problems)
+        org = r.obj(seed.get("organization", DEFAULT_ORGANIZATION), "organization", ("id", "name"), ()) or {}
+        self.state = State(Organization(r.text(org, "id", "organization", default=""),
+                                        r.text(org, "name", "organization", default="")))
+        for key, load_one in (("users", self.user), ("projects", self.project), ("roles", self.role),
+                              ("memberships", self.membership), ("role_assignments", self.assignment)):
+            for where, item in r.items(seed, key):
+                load_one(where, item)
+        if r.problems:
+            raise SeedError(r.problems)
+        return self.state
+
+    def user(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("email", "name", "role"), ("id", "added_at"))
+        if d is None:
+            return
+        user = User(
+            id=r.ident(d, "id", where, ids.user_id),
+            email=r.text(d, "email", where, default=""),
+            name=r.text(d, "name", where, default=""),
+            role=r.text(d, "role", where, choices=("owner", "reader"), default="reader"),
+            added_at=r.stamp(d, "added_at", where, self.now),
+            seq=state.next_seq(),
+        )
+        if user.id in state.users:
+            r.fail(f"{where}.id", f"duplicate user id {user.id!r}")
+        folded = user.email.casefold()
+        if user.email and "@" not in user.email:
+            r.fail(f"{where}.email", f"not an email address: {user.email!r}")
+        elif folded in self.emails:
+            r.fail(f"{where}.email", f"{user.email!r} is already used by {self.emails[folded]}")
+        elif user.email:
+            self.emails[folded] = user.id
+        state.users[user.id] = user
+
+    def project(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("name",), ("id", "status", "created_at", "archived_at"))
+        if d is None:
+            return
+        status = r.text(d, "status", where, choices=("active", "archived"), default="active")
+        created_at = r.stamp(d, "created_at", where, self.now)
+        archived_at = r.optional_stamp(d, "archived_at", where)
+        if status == "active" and archived_at is not None:
+            r.fail(f"{where}.archived_at", "only an archived project has archived_at")
+        if status == "archived" and archived_at is None:
+            archived_at = created_at
+        proj = Project(r.ident(d, "id", where, ids.project_id), r.text(d, "name", where, default=""),
+                       status, created_at, archived_at, seq=state.next_seq())
+        if proj.id in state.projects:
+            r.fail(f"{where}.id", f"duplicate project id {proj.id!r}")
+        state.projects[proj.id] = proj
+
+    def role(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("project_id", "name", "permissions"), ("id", "description", "created_at", "updated_at"))
+        if d is None:
+            return
+        project_id = r.text(d, "project_id", where, nullable=True)
+        if project_id is not None and project_id not in state.projects:
+            r.fail(f"{where}.project_id", f"no project {project_id!r} in the seed")
+        permissions = d.get("permissions", [])
+        if not isinstance(permissions, list) or not all(isinstance(p, str) and p for p in permissions):
+            r.fail(f"{where}.permissions", "must be a list of non-empty strings")
+            permissions = []
+        created_at = r.stamp(d, "created_at", where, self.now)
+        role = Role(
+            id=r.ident(d, "id", where, ids.role_id),
+            project_id=project_id,
+            name=r.text(d, "name", where, default=""),
+            permissions=tuple(permissions),
+            description=r.text(d, "description", where, nullable=True),
+            predefined=False,
+            created_at=created_at,
+            updated_at=r.stamp(d, "updated_at", where, created_at),
+            seq=state.next_seq(),
+        )
+        if state.role(role.id) is not None:
+            r.fail(f"{where}.id", f"duplicate role id {role.id!r} (the predefined roles always exist)")
+        state.roles[role.id] = role
+
+    def subject(self, d: dict, where: str) -> tuple[Project | None, User | None]:
+        """The project and the user (by user_id or email) an entry refers to."""
+        r, state = self.r, self.state
+        project_id = r.text(d, "project_id", where)
+        proj = state.projects.get(project_id) if project_id else None
+        if project_id and proj is None:
+            r.fail(f"{where}.project_id", f"no project {project_id!r} in the seed")
+        if ("user_id" in d) == ("email" in d):
+            r.fail(where, "give exactly one of 'user_id' and 'email'")
+            return proj, None
+        key = "user_id" if "user_id" in d else "email"
+        value = r.text(d, key, where)
+        if not value:
+            return proj, None
+        user = state.users.get(value if key == "user_id" else self.emails.get(value.casefold(), ""))
+        if user is None:
+            r.fail(f"{where}.{key}", f"no user {value!r} in the seed")
+        return proj, user
+
+    def membership(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("project_id", "role"), ("user_id", "email", "added_at"))
+        if d is None:
+            return
+        proj, user = self.subject(d, where)
+        role = r.text(d, "role", where, choices=behaviour.PROJECT_MEMBER_ROLES, default="member")
+        added_at = r.stamp(d, "added_at", where, self.now)
+        if proj is None or user is None:
+            return
+        if proj.archived:
+            r.fail(where, f"project {proj.id} is archived, and archived projects have no users")
+        elif (proj.id, user.id) in state.memberships:
+            r.fail(where, f"user {user.id} is already a member of {proj.id}")
+        else:
+            state.memberships[(proj.id, user.id)] = Membership(proj.id, user.id, role, added_at, seq=state.next_seq())
+
+    def assignment(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("project_id", "role_id"), ("user_id", "email", "created_at"))
+        if d is None:
+            return
+        proj, user = self.subject(d, where)
+        role_id = r.text(d, "role_id", where, default="")
+        created_at = r.stamp(d, "created_at", where, self.now)
+        if proj is None or user is None or not role_id:
+            return
+        role = state.role(role_id)
+        if role is None or not role.assignable_in(proj.id):
+            r.fail(f"{where}.role_id", f"role {role_id!r} is not predefined, an organization role, "
+                                       f"or a role of {proj.id}")
+        elif (proj.id, user.id) not in state.memberships:
+            r.fail(where, f"user {user.id} must be a member of {proj.id} (add a membership first)")
+        elif (proj.id, user.id, role_id) in state.assignments:
+            r.fail(where, f"role {role_id} is already assigned to {user.id} in {proj.id}")
+        else:
+            state.assignments[(proj.id, user.id, role_id)] = Assignment(
+                proj.id, user.id, role_id, created_at, seq=state.next_seq())
+
+
+def dump_state(state: State) -> dict[str, Any]:
+    """The state in seed format, every id and timestamp explicit, in creation order."""
+
+    def ordered(records: Any) -> list[Any]:
+        return sorted(records, key=lambda rec: rec.seq)
+
+    return {
+        "organization": {"id": state.organization.id, "name": state.organization.name},
+        "users": [
+            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "added_at": u.added_at}
+            for u in ordered(state.users.values())
+        ],
+        "projects": [
+            {"id": p.id, "name": p.name, "status": p.status, "created_at": p.created_at,
+             **({"archived_at": p.archived_at} if p.archived_at is not None else {})}
+            for p in ordered(state.projects.values())
+        ],
+        "roles": [
+            {"id": ro.id, "project_id": ro.project_id, "name": ro.name, "permissions": list(ro.permissions),
+             "description": ro.description, "created_at": ro.created_at, "updated_at": ro.updated_at}
+            for ro in ordered(state.roles.values())
+        ],
+        "memberships": [
+            {"project_id": m.project_id, "user_id": m.user_id, "role": m.role, "added_at": m.added_at}
+            for m in ordered(state.memberships.values())
+        ],
+        "role_assignments": [
+            {"project_id": a.project_id, "user_id": a.user_id, "role_id": a.role_id, "created_at": a.created_at}
+            for a in ordered(state.assignments.values())
+        ],
+    }
+
+
+def read_seed_file(path: str | Path) -> Any:
+    """The JSON in ``path``; a missing or malformed file is a SeedError naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SeedError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    except json.JSONDecodeError as exc:
+        raise SeedError([f"{path}: not valid JSON: {exc}"]) from None
+
+
+def sample_seed() -> dict[str, Any]:
+    """The sample organization shipped with the emulator (used when no seed is given)."""
+    return json.loads(resources.files(__package__).joinpath(SAMPLE_FILE).read_text(encoding="utf-8"))

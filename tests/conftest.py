@@ -1,0 +1,43 @@
+"""Shared fixtures.
+
+* ``emulator``: a running Admin API emulator (``tests.support.emulator.EmulatorProcess``),
+  reset to the sample organization, with no faults, rate limit or latency and zeroed
+  counters, before each test. Point a client at ``emulator.base_url`` with
+  ``emulator.admin_key``; the sample's ids are in ``tests.support.emulator.SAMPLE``.
+  ``emulator.reset(seed)`` loads another organization; ``set_faults``,
+  ``set_rate_limit``, ``set_latency``, ``requests()`` and ``state()`` drive the knobs and
+  inspect the result.
+* ``emulator_process``: the same process without the reset (session-scoped); prefer
+  ``emulator``.
+
+One emulator process serves the whole session, so tests stay fast; resetting it before each
+test keeps them independent.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# The repository root, so that `tests.support` imports whatever way pytest was started.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from tests.support.emulator import EmulatorProcess  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def emulator_process() -> Iterator[EmulatorProcess]:
+    with EmulatorProcess.start() as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(emulator_process: EmulatorProcess) -> EmulatorProcess:
+    emulator_process.reset()
+    return emulator_process
+

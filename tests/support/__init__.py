@@ -1,0 +1,1 @@
+"""Test helpers shared by the test modules (see ``emulator`` for the Admin API emulator)."""
