@@ -1,9 +1,9 @@
 """Shared fixtures.
 
-* ``emulator``: a running Admin API emulator (``tests.support.emulator.EmulatorProcess``),
+* ``emulator``: a running Admin API emulator (``pulumi_openai_access.emulator.process.EmulatorProcess``),
   reset to the sample organization, with no faults, rate limit or latency and zeroed
   counters, before each test. Point a client at ``emulator.base_url`` with
-  ``emulator.admin_key``; the sample's ids are in ``tests.support.emulator.SAMPLE``.
+  ``emulator.admin_key``; the sample's ids are in ``pulumi_openai_access.emulator.process.SAMPLE``.
   ``emulator.reset(seed)`` loads another organization; ``set_faults``,
   ``set_rate_limit``, ``set_latency``, ``requests()`` and ``state()`` drive the knobs and
   inspect the result.
@@ -27,7 +27,7 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tests.support.emulator import EmulatorProcess  # noqa: E402
+from pulumi_openai_access.emulator.process import EmulatorProcess  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from pulumi_openai_access.providers.admin_api import (
     behaviour,
 )
 from pulumi_openai_access.providers.admin_api.errors import classify
-from tests.support.emulator import SAMPLE, Fault
+from pulumi_openai_access.emulator.process import SAMPLE, Fault
 from tests.test_client_support import (  # noqa: F401
     assignments,
     memberships,

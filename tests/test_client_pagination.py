@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from pulumi_openai_access.providers.admin_api import AdminClient, PaginationError
-from tests.support.emulator import PROJECT_USERS, USER_ROLES
+from pulumi_openai_access.emulator.process import PROJECT_USERS, USER_ROLES
 from tests.test_client_support import FAST, StubServer, client_for, fresh_throttles, json_reply  # noqa: F401
 
 PROJECT = "proj_BigProject00000000000000"

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from pulumi_openai_access.providers.admin_api import behaviour
-from tests.support.emulator import SAMPLE, EmulatorProcess
+from pulumi_openai_access.emulator.process import SAMPLE, EmulatorProcess
 
 Call = Callable[..., requests.Response]
 PROJ_ARCHIVED = "proj_Archived00000000000000000"

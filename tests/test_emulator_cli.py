@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.emulator import SAMPLE, EmulatorProcess, EmulatorStartError
+from pulumi_openai_access.emulator.process import SAMPLE, EmulatorProcess, EmulatorStartError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ import requests
 
 from pulumi_openai_access.emulator.seed import sample_seed
 from pulumi_openai_access.providers.admin_api import behaviour
-from tests.support.emulator import PROJECT_USERS, SAMPLE, USER_ROLES, EmulatorProcess, Fault
+from pulumi_openai_access.emulator.process import PROJECT_USERS, SAMPLE, USER_ROLES, EmulatorProcess, Fault
 
 ADD_BODY = {"user_id": SAMPLE.BARBARA, "role": "member"}
 

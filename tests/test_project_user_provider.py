@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.support.emulator import PROJECT_USER, PROJECT_USERS, SAMPLE, EmulatorProcess
+from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, EmulatorProcess
 from tests.support.providers import ConfiguredProviders, providers  # noqa: F401  (fixture)
 
 

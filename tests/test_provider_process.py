@@ -9,7 +9,7 @@ import pytest
 
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
-from tests.support.emulator import SAMPLE, EmulatorProcess
+from pulumi_openai_access.emulator.process import SAMPLE, EmulatorProcess
 from tests.support.provider_process import EngineResource, ProviderProcess
 
 URN = "urn:pulumi:test::openai-access::pulumi-python:dynamic/openai:{}::{}"

@@ -22,7 +22,7 @@ from openai.types.admin.organization.projects.users import (
 )
 
 from pulumi_openai_access.providers.admin_api import behaviour
-from tests.support.emulator import PROJECT_USERS, SAMPLE, USER_ROLES, EmulatorProcess, Fault
+from pulumi_openai_access.emulator.process import PROJECT_USERS, SAMPLE, USER_ROLES, EmulatorProcess, Fault
 
 
 def make_client(emulator: EmulatorProcess, key: str | None = None) -> openai.OpenAI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support.emulator import SAMPLE, USER_ROLES, EmulatorProcess
+from pulumi_openai_access.emulator.process import SAMPLE, USER_ROLES, EmulatorProcess
 from tests.support.providers import ConfiguredProviders, providers  # noqa: F401  (fixture)
 
 

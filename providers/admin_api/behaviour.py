@@ -97,3 +97,17 @@ AUTH_FAILED_CODE = "invalid_api_key"
 # sending neither).
 RATE_LIMITED_STATUS = 429
 RATE_LIMITED_CODE = "rate_limit_exceeded"
+
+# --- Smaller choices the emulator holds to (all unconfirmed) ------------------------------
+# * Paging: an `after` id that was never in the list, or a malformed `next` cursor, is a 400
+#   on `after`; an id deleted since the previous page still works (lists follow creation
+#   order). `limit=0` on an RBAC list returns an empty page with a usable `next`.
+# * A role update with `role` missing or null is a 400 on `role`.
+# * `param` on errors: "not in organization" names whichever of user_id/email was sent;
+#   both/neither names `user_id`; already assigned names `role_id`; already member is null.
+# * Retrieving, changing or removing any non-member (even one unknown to the organization)
+#   is the NOT_PROJECT_MEMBER 404; listing a non-member's role assignments is an empty list;
+#   an unknown user on the role-assignment paths is the UNKNOWN_USER 404.
+# * On an archived project, GET of the project and of its roles list still work.
+# * Organization roles may be assigned at project level (UNKNOWN_ROLE is only for ids that
+#   are neither predefined, the project's own, nor the organization's).
