@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up a fresh checkout: a virtualenv in .venv with the runtime and test dependencies,
+# this project installed in it (editable, as pulumi_openai_access), and the Pulumi CLI
+# (the user's own, or built once from Go modules and cached outside the repo).
+# Safe to run again: each step is quick when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv with $("$PYTHON" --version)" >&2
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+echo "setup: Pulumi CLI in $(bash scripts/get-pulumi.sh | tail -n 1)" >&2
