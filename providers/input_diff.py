@@ -7,7 +7,7 @@ case or an int/float round trip from showing up as a change.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
 from pulumi.dynamic import DiffResult
 
@@ -45,31 +45,6 @@ def same_user(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     return bool(new_email) and new_email in known_emails
 
 
-def diff_inputs(
-    olds: Mapping[str, Any],
-    news: Mapping[str, Any],
-    *,
-    replace_on: Mapping[str, Comparator],
-    update_on: Mapping[str, Comparator],
-) -> DiffResult:
-    """Changes explicitly (never "unknown"); a change under ``replace_on`` replaces.
-
-    A property whose new value is not known yet counts as changed, as the engine would.
-    """
-
-    def changed(prop: str, same: Comparator) -> bool:
-        return is_unknown(news.get(prop)) or not same(olds, news)
-
-    replaces: Sequence[str] = [prop for prop, same in replace_on.items() if changed(prop, same)]
-    updates = [prop for prop, same in update_on.items() if changed(prop, same)]
-    return DiffResult(
-        changes=bool(replaces or updates),
-        replaces=list(replaces),
-        stables=[],
-        delete_before_replace=False,
-    )
-
-
 def diff_user_in_project(
     olds: Mapping[str, Any],
     news: Mapping[str, Any],
@@ -77,14 +52,21 @@ def diff_user_in_project(
     replace_on: Mapping[str, Comparator],
     update_on: Mapping[str, Comparator],
 ) -> DiffResult:
-    """Both resources replace on a new project or user and update ``adopt`` in place."""
+    """Changes, stated explicitly (never "unknown"): both resources replace on a new project
+    or user, and update ``adopt`` in place, besides their own properties.
+
+    A property whose new value is not known yet counts as changed, as the engine would.
+    """
     user_prop = "user_id" if news.get("user_id") else "email"
-    return diff_inputs(
-        olds,
-        news,
-        replace_on={"project_id": same_value("project_id"), user_prop: same_user, **replace_on},
-        update_on={**update_on, "adopt": same_flag("adopt")},
-    )
+    replace_on = {"project_id": same_value("project_id"), user_prop: same_user, **replace_on}
+    update_on = {**update_on, "adopt": same_flag("adopt")}
+
+    def changed(prop: str, same: Comparator) -> bool:
+        return is_unknown(news.get(prop)) or not same(olds, news)
+
+    replaces = [prop for prop, same in replace_on.items() if changed(prop, same)]
+    updates = [prop for prop, same in update_on.items() if changed(prop, same)]
+    return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=False)
 
 
 def split_resource_id(id_: str, parts: int) -> list[str]:

@@ -200,16 +200,23 @@ def test_non_member_is_404_not_a_member(call: Call, method: str, body: dict | No
                                                                           project_id=SAMPLE.WEB)
 
 
+def membership_calls(new_user: str) -> list[tuple[str, str, dict | None]]:
+    """Every user and role-assignment call on one project ({p}); the add is of ``new_user``."""
+    return [
+        ("GET", "/organization/projects/{p}/users", None),
+        ("POST", "/organization/projects/{p}/users", {"user_id": new_user, "role": "member"}),
+        ("GET", "/organization/projects/{p}/users/" + SAMPLE.ADA, None),
+        ("POST", "/organization/projects/{p}/users/" + SAMPLE.ADA, {"role": "member"}),
+        ("DELETE", "/organization/projects/{p}/users/" + SAMPLE.ADA, None),
+        ("GET", "/projects/{p}/users/" + SAMPLE.ADA + "/roles", None),
+        ("POST", "/projects/{p}/users/" + SAMPLE.ADA + "/roles", {"role_id": SAMPLE.VIEWER_ROLE}),
+        ("GET", "/projects/{p}/users/" + SAMPLE.ADA + "/roles/" + SAMPLE.OWNER_ROLE, None),
+        ("DELETE", "/projects/{p}/users/" + SAMPLE.ADA + "/roles/" + SAMPLE.OWNER_ROLE, None),
+    ]
+
+
 @pytest.mark.parametrize("method, path, body", [
-    ("GET", "/organization/projects/{p}/users", None),
-    ("POST", "/organization/projects/{p}/users", {"user_id": SAMPLE.BARBARA, "role": "member"}),
-    ("GET", "/organization/projects/{p}/users/" + SAMPLE.ADA, None),
-    ("POST", "/organization/projects/{p}/users/" + SAMPLE.ADA, {"role": "member"}),
-    ("DELETE", "/organization/projects/{p}/users/" + SAMPLE.ADA, None),
-    ("GET", "/projects/{p}/users/" + SAMPLE.ADA + "/roles", None),
-    ("POST", "/projects/{p}/users/" + SAMPLE.ADA + "/roles", {"role_id": SAMPLE.VIEWER_ROLE}),
-    ("GET", "/projects/{p}/users/" + SAMPLE.ADA + "/roles/" + SAMPLE.OWNER_ROLE, None),
-    ("DELETE", "/projects/{p}/users/" + SAMPLE.ADA + "/roles/" + SAMPLE.OWNER_ROLE, None),
+    *membership_calls(SAMPLE.BARBARA),
     ("GET", "/projects/{p}/roles", None),
     ("GET", "/organization/projects/{p}", None),
 ])
@@ -226,17 +233,7 @@ def archived_seed() -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("GET", "/organization/projects/{p}/users", None),
-    ("POST", "/organization/projects/{p}/users", {"user_id": SAMPLE.ADA, "role": "member"}),
-    ("GET", "/organization/projects/{p}/users/" + SAMPLE.ADA, None),
-    ("POST", "/organization/projects/{p}/users/" + SAMPLE.ADA, {"role": "member"}),
-    ("DELETE", "/organization/projects/{p}/users/" + SAMPLE.ADA, None),
-    ("GET", "/projects/{p}/users/" + SAMPLE.ADA + "/roles", None),
-    ("POST", "/projects/{p}/users/" + SAMPLE.ADA + "/roles", {"role_id": SAMPLE.VIEWER_ROLE}),
-    ("GET", "/projects/{p}/users/" + SAMPLE.ADA + "/roles/" + SAMPLE.OWNER_ROLE, None),
-    ("DELETE", "/projects/{p}/users/" + SAMPLE.ADA + "/roles/" + SAMPLE.OWNER_ROLE, None),
-])
+@pytest.mark.parametrize("method, path, body", membership_calls(SAMPLE.ADA))
 def test_archived_project_is_400_for_user_and_role_assignment_calls(
     emulator: EmulatorProcess, call: Call, method: str, path: str, body: dict | None
 ) -> None:
