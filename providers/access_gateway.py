@@ -130,6 +130,11 @@ _sessions_lock = threading.Lock()
 
 def access_for(settings: ProviderSettings) -> AccessGateway:
     """The process-wide gateway for these settings, created on first use."""
+    if settings.admin_key is None:
+        raise ValueError(
+            "no OpenAI admin key: set it with `pulumi config set --secret openai:adminKey sk-admin-...` "
+            "or export OPENAI_ADMIN_KEY"
+        )
     key = settings.identity()
     with _sessions_lock:
         access = _sessions.get(key)

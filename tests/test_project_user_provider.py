@@ -147,3 +147,16 @@ def test_refreshing_many_memberships_costs_one_listing_per_page_not_per_resource
     counts = emulator.requests()
     assert counts.count("GET", PROJECT_USERS) == 2  # 150 members at 100 a page
     assert counts.total == 2
+
+
+def test_without_any_key_the_error_says_where_to_put_one(emulator, monkeypatch: pytest.MonkeyPatch):
+    from pulumi.dynamic import Config, ConfigureRequest
+
+    from pulumi_openai_access.providers.project_user import ProjectUserProvider
+
+    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
+    provider = ProjectUserProvider()
+    provider.configure(ConfigureRequest(Config({"openai:baseUrl": emulator.base_url}, "openai-access")))
+    with pytest.raises(ValueError, match="pulumi config set --secret openai:adminKey"):
+        provider.create({"project_id": SAMPLE.DATA, "user_id": SAMPLE.BARBARA, "role": "member", "adopt": False})
+    assert emulator.requests().total == 0
