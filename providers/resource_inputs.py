@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Iterable, TypeVar
 
+from pulumi.runtime.config import get_config, is_config_secret
+
+from .settings import ADMIN_KEY_CONFIG
+
 ArgsT = TypeVar("ArgsT")
 
 
@@ -26,3 +30,16 @@ def registered_props(args: Any, output_names: Iterable[str]) -> dict[str, Any]:
     for name in output_names:
         props.setdefault(name, None)
     return props
+
+
+def refuse_plaintext_admin_key() -> None:
+    """The engine copies the whole stack config into state, as the dynamic provider's own
+    inputs: a key set without ``--secret`` would be written there in plain text. Fail the
+    program before anything is registered instead."""
+    key = ADMIN_KEY_CONFIG
+    if get_config(key) is not None and not is_config_secret(key):
+        raise ValueError(
+            f"{key} is set in plain text, and Pulumi would store it unencrypted in the stack's state: "
+            f"set it with `pulumi config set --secret {key} sk-admin-...`, or remove it from the stack "
+            "config and export OPENAI_ADMIN_KEY instead"
+        )

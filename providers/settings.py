@@ -1,8 +1,10 @@
 """Where the providers find their credentials and endpoint, inside the provider process.
 
 Stack config first (``pulumi config set --secret openai:adminKey …``, read in ``configure``),
-then the environment. Nothing here is ever passed through a resource input or the pickled
-provider, so the key never reaches state.
+then the environment. The key is never a resource input or output, nor part of the pickled
+provider. The engine does record the stack config in state, as the dynamic provider's own
+configuration: encrypted when set with ``--secret`` (the resources refuse it otherwise), and
+not at all when the key comes from $OPENAI_ADMIN_KEY.
 """
 
 from __future__ import annotations

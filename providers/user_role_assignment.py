@@ -22,7 +22,7 @@ from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotF
 from .base_provider import AdminApiProvider
 from .input_checks import ROLE_ID_PATTERN, check_user_in_project
 from .input_diff import diff_user_in_project, same_value, split_resource_id
-from .resource_inputs import choose_args, registered_props
+from .resource_inputs import choose_args, refuse_plaintext_admin_key, registered_props
 from .user_reference import UserReference, requested_email, user_inputs
 
 OUTPUTS = (
@@ -169,6 +169,7 @@ class UserRoleAssignment(pulumi.dynamic.Resource, module="openai", name="UserRol
         email: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[bool] | None = None,
     ) -> None:
+        refuse_plaintext_admin_key()
         chosen = choose_args(
             UserRoleAssignmentArgs,
             args,

@@ -118,3 +118,19 @@ def test_outputs_are_typed_attributes(mocks: RecordingMocks):
 
 def _assert_equal(actual, expected) -> None:
     assert actual == expected
+
+
+def test_a_plain_text_key_in_stack_config_is_refused_before_anything_is_registered(monkeypatch):
+    """The engine would copy it into state unencrypted, as the dynamic provider's config."""
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, preview=False)
+    pulumi.runtime.set_all_config({"openai:adminKey": SECRET}, secret_keys=[])
+    try:
+        with pytest.raises(ValueError, match="--secret openai:adminKey") as raised:
+            ProjectUser("plain", project_id="proj_abc", user_id="user-abc", role="member")
+        assert SECRET not in str(raised.value)
+        with pytest.raises(ValueError, match="OPENAI_ADMIN_KEY"):
+            UserRoleAssignment("plain-role", project_id="proj_abc", user_id="user-abc", role_id="role-api-project-viewer")
+        assert recording.registered == {}
+    finally:
+        pulumi.runtime.set_all_config({}, secret_keys=[])
