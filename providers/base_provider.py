@@ -7,6 +7,8 @@ module path and name, nothing else), so they carry no state: settings arrive thr
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
@@ -22,6 +24,7 @@ class AdminApiProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = ProviderSettings.resolve(req.config)
+        _show_progress_on_stderr()
 
     def __getstate__(self) -> dict[str, Any]:
         # Only the class reference is pickled: never settings, clients or caches.
@@ -31,3 +34,15 @@ class AdminApiProvider(ResourceProvider):
     def access(self) -> AccessGateway:
         settings = getattr(self, "_settings", None) or ProviderSettings.resolve(None)
         return access_for(settings)
+
+
+def _show_progress_on_stderr() -> None:
+    """The engine shows the provider process's stderr in its output: let retries, throttling
+    waits and read-backs appear there, so that a long wait on a throttled API is explained.
+    (The client's log lines never carry the key.)"""
+    package_logger = logging.getLogger(__name__.rpartition(".")[0])
+    if not package_logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("openai-access: %(message)s"))
+        package_logger.addHandler(handler)
+        package_logger.setLevel(logging.INFO)

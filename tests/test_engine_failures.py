@@ -155,3 +155,5 @@ def test_a_membership_post_whose_answer_is_lost_is_reconciled_not_repeated(engin
     assert_state_in_emulator(stack)
     wanted = spec_access(stack.spec, baseline["users"])
     assert stack.managed() == wanted
+    # The provider says what it did, in the engine's own output.
+    assert "an earlier attempt was applied (read back); not repeating it" in up.everything
