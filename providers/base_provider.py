@@ -41,8 +41,9 @@ def _show_progress_on_stderr() -> None:
     waits and read-backs appear there, so that a long wait on a throttled API is explained.
     (The client's log lines never carry the key.)"""
     package_logger = logging.getLogger(__name__.rpartition(".")[0])
-    if not package_logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("openai-access: %(message)s"))
-        package_logger.addHandler(handler)
-        package_logger.setLevel(logging.INFO)
+    if package_logger.handlers or logging.getLogger().handlers:
+        return  # logging was set up already (say, at DEBUG): leave it as it is
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("openai-access: %(message)s"))
+    package_logger.addHandler(handler)
+    package_logger.setLevel(logging.INFO)
