@@ -27,7 +27,7 @@ from pulumi_openai_access.providers.admin_api import (
 )
 from pulumi_openai_access.providers.admin_api.errors import classify
 from pulumi_openai_access.emulator.process import SAMPLE, Fault
-from tests.test_client_support import (  # noqa: F401
+from tests.support.client import (  # noqa: F401
     assignments,
     memberships,
     FAST,

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pulumi_openai_access.providers.admin_api.throttle import EndpointThrottle, endpoint_throttle
 from pulumi_openai_access.emulator.process import SAMPLE
-from tests.test_client_support import PROJECT, client_for, fresh_throttles  # noqa: F401
+from tests.support.client import PROJECT, client_for, fresh_throttles  # noqa: F401
 
 ROUTE = "/organization/projects/{project_id}"
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the admin API client tests (this module has no tests of its own).
+"""Helpers shared by the admin API client tests.
 
 * ``fresh_throttles`` (autouse wherever imported): the throttle registry is process-wide and
   the session's emulator keeps its base URL, so a pause left by one test would slow the next.
