@@ -21,7 +21,7 @@ from .admin_api.models import ProjectUser as Member
 from .base_provider import AdminApiProvider
 from .input_checks import check_user_in_project
 from .input_diff import diff_user_in_project, same_value, split_resource_id
-from .resource_inputs import choose_args, refuse_plaintext_admin_key, registered_props
+from .resource_inputs import choose_args, pickler_restored, refuse_plaintext_admin_key, registered_props
 from .user_reference import UserReference, requested_email, user_inputs
 
 OUTPUTS = ("project_id", "user_id", "email", "name", "role", "added_at", "adopt", "requested_email")
@@ -170,4 +170,5 @@ class ProjectUser(pulumi.dynamic.Resource, module="openai", name="ProjectUser"):
         chosen = choose_args(
             ProjectUserArgs, args, dict(project_id=project_id, role=role, user_id=user_id, email=email, adopt=adopt)
         )
-        super().__init__(ProjectUserProvider(), resource_name, registered_props(chosen, OUTPUTS), opts)
+        with pickler_restored():
+            super().__init__(ProjectUserProvider(), resource_name, registered_props(chosen, OUTPUTS), opts)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable, TypeVar
+import pickle
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, TypeVar
 
 from pulumi.runtime.config import get_config, is_config_secret
 
@@ -43,3 +45,19 @@ def refuse_plaintext_admin_key() -> None:
             f"set it with `pulumi config set --secret {key} sk-admin-...`, or remove it from the stack "
             "config and export OPENAI_ADMIN_KEY instead"
         )
+
+
+@contextmanager
+def pickler_restored() -> Iterator[None]:
+    """Undo the pickle patch that registering a dynamic resource leaves behind.
+
+    The SDK's ``serialize_provider`` (pulumi 3.272.0) wraps ``pickle._Pickler._batch_setitems``
+    to sort dictionaries and never restores it: each dynamic resource wraps the wrapper
+    again, so registration gets slower with every resource and the ~980th fails with
+    RecursionError. Restoring the two attributes after each registration keeps it flat.
+    """
+    saved = pickle._Pickler._batch_setitems, pickle._Pickler.save_dict  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        pickle._Pickler._batch_setitems, pickle._Pickler.save_dict = saved  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotF
 from .base_provider import AdminApiProvider
 from .input_checks import ROLE_ID_PATTERN, check_user_in_project
 from .input_diff import diff_user_in_project, same_value, split_resource_id
-from .resource_inputs import choose_args, refuse_plaintext_admin_key, registered_props
+from .resource_inputs import choose_args, pickler_restored, refuse_plaintext_admin_key, registered_props
 from .user_reference import UserReference, requested_email, user_inputs
 
 OUTPUTS = (
@@ -175,4 +175,5 @@ class UserRoleAssignment(pulumi.dynamic.Resource, module="openai", name="UserRol
             args,
             dict(project_id=project_id, role_id=role_id, user_id=user_id, email=email, adopt=adopt),
         )
-        super().__init__(UserRoleAssignmentProvider(), resource_name, registered_props(chosen, OUTPUTS), opts)
+        with pickler_restored():
+            super().__init__(UserRoleAssignmentProvider(), resource_name, registered_props(chosen, OUTPUTS), opts)

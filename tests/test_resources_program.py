@@ -134,3 +134,15 @@ def test_a_plain_text_key_in_stack_config_is_refused_before_anything_is_register
         assert recording.registered == {}
     finally:
         pulumi.runtime.set_all_config({}, secret_keys=[])
+
+
+def test_a_stack_can_declare_more_than_a_thousand_resources(mocks: RecordingMocks):
+    """pulumi 3.272.0's serialize_provider leaves a pickle patch that stacks up per dynamic
+    resource (RecursionError near the 980th); the resources undo it after registering."""
+    import pickle
+
+    before = pickle._Pickler._batch_setitems
+    for index in range(1200):
+        ProjectUser(f"member-{index}", project_id="proj_abc", user_id=f"user-n{index}", role="member")
+    UserRoleAssignment("last-role", project_id="proj_abc", user_id="user-n0", role_id="role-api-project-viewer")
+    assert pickle._Pickler._batch_setitems is before
