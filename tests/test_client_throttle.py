@@ -12,6 +12,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
+from pulumi_openai_access.providers.admin_api.errors import RateLimitedError
 from pulumi_openai_access.providers.admin_api.throttle import EndpointThrottle, endpoint_throttle
 from pulumi_openai_access.emulator.process import SAMPLE
 from tests.support.client import PROJECT, client_for, fresh_throttles  # noqa: F401
@@ -106,3 +109,17 @@ def test_a_429_pauses_the_endpoint_for_every_thread(emulator):
     counts = emulator.requests()
     assert counts.rate_limited == {f"GET {PROJECT}": 1}
     assert counts.count("GET", PROJECT) == 4
+
+
+def test_a_bare_429_under_a_configured_rate_waits_one_interval_not_a_backoff(emulator, caplog):
+    """The real Admin API sends no Retry-After: with a rate configured, a full window frees
+    one slot per interval, so the client waits exactly that, not a random backoff."""
+    caplog.set_level(logging.INFO, logger="pulumi_openai_access.providers.admin_api.transport")
+    emulator.set_rate_limit(None, window_seconds=1, retry_after="none", per_route={f"GET {PROJECT}": 1})
+    client = client_for(emulator, requests_per_minute=120)  # a slot every 0.5 s; the FAST backoff is ≤ 0.1 s
+    client.get_project(SAMPLE.WEB)
+    emulator.set_rate_limit(None, window_seconds=60, retry_after="none", per_route={f"GET {PROJECT}": 0})
+    with pytest.raises(RateLimitedError):
+        client.get_project(SAMPLE.WEB)  # 429 every time: gives up after the policy's attempts
+    waits = [r.getMessage() for r in caplog.records if "retrying after RateLimitedError" in r.getMessage()]
+    assert waits and all("wait=0.50s" in message for message in waits), waits
