@@ -11,7 +11,7 @@ from pulumi_openai_access.providers.access_gateway import forget_all_sessions
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
 
-from .emulator import EmulatorProcess
+from pulumi_openai_access.emulator.process import EmulatorProcess
 
 
 @dataclass
