@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.behaviour import PROJECT_MEMBER_ROLES
@@ -21,7 +20,7 @@ from .admin_api.models import ProjectUser as Member
 from .base_provider import AdminApiProvider
 from .input_checks import check_user_in_project
 from .input_diff import diff_user_in_project, same_value, split_resource_id
-from .resource_inputs import choose_args, pickler_restored, refuse_plaintext_admin_key, registered_props
+from .resource_inputs import AdminApiResource, choose_args
 from .user_reference import UserReference, requested_email, user_inputs
 
 OUTPUTS = ("project_id", "user_id", "email", "name", "role", "added_at", "adopt", "requested_email")
@@ -142,7 +141,7 @@ class ProjectUserArgs:
     adopt: pulumi.Input[bool] | None = None
 
 
-class ProjectUser(pulumi.dynamic.Resource, module="openai", name="ProjectUser"):
+class ProjectUser(AdminApiResource, module="openai", name="ProjectUser"):
     """A user's membership of an OpenAI project. Its id is ``{project_id}/{user_id}``."""
 
     project_id: pulumi.Output[str]
@@ -166,9 +165,7 @@ class ProjectUser(pulumi.dynamic.Resource, module="openai", name="ProjectUser"):
         email: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[bool] | None = None,
     ) -> None:
-        refuse_plaintext_admin_key()
         chosen = choose_args(
             ProjectUserArgs, args, dict(project_id=project_id, role=role, user_id=user_id, email=email, adopt=adopt)
         )
-        with pickler_restored():
-            super().__init__(ProjectUserProvider(), resource_name, registered_props(chosen, OUTPUTS), opts)
+        self._register(ProjectUserProvider(), resource_name, chosen, OUTPUTS, opts)

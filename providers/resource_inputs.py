@@ -7,6 +7,8 @@ import pickle
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, TypeVar
 
+import pulumi
+import pulumi.dynamic
 from pulumi.runtime.config import get_config, is_config_secret
 
 from .settings import ADMIN_KEY_CONFIG
@@ -61,3 +63,19 @@ def pickler_restored() -> Iterator[None]:
         yield
     finally:
         pickle._Pickler._batch_setitems, pickle._Pickler.save_dict = saved  # type: ignore[attr-defined]
+
+
+class AdminApiResource(pulumi.dynamic.Resource):
+    """What registering either resource takes, beyond its own inputs."""
+
+    def _register(
+        self,
+        provider: pulumi.dynamic.ResourceProvider,
+        resource_name: str,
+        args: Any,
+        output_names: Iterable[str],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        refuse_plaintext_admin_key()
+        with pickler_restored():
+            super().__init__(provider, resource_name, registered_props(args, output_names), opts)

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Protocol, Sequence
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotFoundError, ProjectArchivedError
 from .base_provider import AdminApiProvider
 from .input_checks import ROLE_ID_PATTERN, check_user_in_project
 from .input_diff import diff_user_in_project, same_value, split_resource_id
-from .resource_inputs import choose_args, pickler_restored, refuse_plaintext_admin_key, registered_props
+from .resource_inputs import AdminApiResource, choose_args
 from .user_reference import UserReference, requested_email, user_inputs
 
 OUTPUTS = (
@@ -144,7 +143,7 @@ class UserRoleAssignmentArgs:
     adopt: pulumi.Input[bool] | None = None
 
 
-class UserRoleAssignment(pulumi.dynamic.Resource, module="openai", name="UserRoleAssignment"):
+class UserRoleAssignment(AdminApiResource, module="openai", name="UserRoleAssignment"):
     """A project role assigned to a project member. Its id is ``{project_id}/{user_id}/{role_id}``."""
 
     project_id: pulumi.Output[str]
@@ -169,11 +168,9 @@ class UserRoleAssignment(pulumi.dynamic.Resource, module="openai", name="UserRol
         email: pulumi.Input[str] | None = None,
         adopt: pulumi.Input[bool] | None = None,
     ) -> None:
-        refuse_plaintext_admin_key()
         chosen = choose_args(
             UserRoleAssignmentArgs,
             args,
             dict(project_id=project_id, role_id=role_id, user_id=user_id, email=email, adopt=adopt),
         )
-        with pickler_restored():
-            super().__init__(UserRoleAssignmentProvider(), resource_name, registered_props(chosen, OUTPUTS), opts)
+        self._register(UserRoleAssignmentProvider(), resource_name, chosen, OUTPUTS, opts)
