@@ -132,6 +132,7 @@ EOF
 
 if [ -x "$BIN/pulumi" ]; then
     write_plugin_script   # cheap; keeps the plugin in step with this script
+    [ -x "$BIN/pulumi-language-python" ] || log "pulumi-language-python is not available (the Go module proxy refused it when pulumi was built): 'pulumi up' in a project directory needs the official CLI; the Automation API (scripts/stack_runner.py) runs programs without it"
     printf '%s\n' "$BIN"
     exit 0
 fi
