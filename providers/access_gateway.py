@@ -9,9 +9,8 @@ settings in a process and is shared by every resource and every engine thread.
 from __future__ import annotations
 
 import threading
-from typing import Iterator
-
 from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 from .admin_api.client import AdminClient
 from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
@@ -19,6 +18,9 @@ from .admin_api.models import AssignedRole, OrganizationUser, ProjectUser, RoleA
 from .settings import ProviderSettings
 from .shared_listings import SharedListings
 from .user_reference import UserReference
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 # Long enough to serve a whole refresh from one listing per project; short enough that a
 # long-lived process does not act on a stale picture for long. Writes invalidate at once.
@@ -100,23 +102,20 @@ class AccessGateway:
 
 
 @contextmanager
-def _invalidating(listings: SharedListings, key) -> Iterator[None]:
+def _invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
     """Forget a listing after a write, unless the API refused the write outright: a 4xx
     answer changed nothing, and keeping the listing spares a re-read per refused write."""
     try:
         yield
-    except AdminApiError as error:
-        if not (error.status is not None and 400 <= error.status < 500):
+    except BaseException as error:
+        refused = isinstance(error, AdminApiError) and error.status is not None and 400 <= error.status < 500
+        if not refused:
             listings.invalidate(key)
         raise
-    except BaseException:
-        listings.invalidate(key)
-        raise
-    else:
-        listings.invalidate(key)
+    listings.invalidate(key)
 
 
-def _gone_is_empty(listing) -> Iterator:
+def _gone_is_empty(listing: Callable[[], Iterable[T]]) -> Iterator[T]:
     """A project that no longer exists, or is archived, has no members and no roles."""
     try:
         yield from listing()
