@@ -27,15 +27,13 @@ from pulumi_openai_access.providers.admin_api import (
 )
 from pulumi_openai_access.providers.admin_api.errors import classify
 from pulumi_openai_access.emulator.process import SAMPLE, Fault
-from tests.support.client import (  # noqa: F401
-    assignments,
+from tests.support.client import (
     memberships,
     FAST,
     StubServer,
     assert_secret_free,
     client_for,
     error_text,
-    fresh_throttles,
     json_reply,
 )
 

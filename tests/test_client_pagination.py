@@ -8,7 +8,7 @@ import pytest
 
 from pulumi_openai_access.providers.admin_api import AdminClient, PaginationError
 from pulumi_openai_access.emulator.process import PROJECT_USERS, USER_ROLES
-from tests.support.client import FAST, StubServer, client_for, fresh_throttles, json_reply  # noqa: F401
+from tests.support.client import FAST, StubServer, client_for, json_reply
 
 PROJECT = "proj_BigProject00000000000000"
 USERS = 260  # legacy pages hold 100: three pages

@@ -22,14 +22,13 @@ from pulumi_openai_access.providers.admin_api import (
 from pulumi_openai_access.providers.admin_api.retry import retry_after_seconds
 from requests.structures import CaseInsensitiveDict
 from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLE, USER_ROLES, Fault
-from tests.support.client import (  # noqa: F401
+from tests.support.client import (
     PROJECT,
     assignments,
     memberships,
     assert_secret_free,
     client_for,
     error_text,
-    fresh_throttles,
 )
 
 ORG_USERS = "/v1/organization/users"

@@ -17,7 +17,7 @@ import pytest
 from pulumi_openai_access.providers.admin_api.errors import RateLimitedError
 from pulumi_openai_access.providers.admin_api.throttle import EndpointThrottle, endpoint_throttle
 from pulumi_openai_access.emulator.process import SAMPLE
-from tests.support.client import PROJECT, client_for, fresh_throttles  # noqa: F401
+from tests.support.client import PROJECT, client_for
 
 ROUTE = "/organization/projects/{project_id}"
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 from pulumi_openai_access.providers.admin_api.retry import RetryPolicy
 from pulumi_openai_access.providers.project_user import ProjectUser
 from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLE, USER_ROLES, Fault
-from tests.support.engine import (  # noqa: F401  (fixtures)
+from tests.support.engine import (
     assert_emulator_matches,
     assert_state_in_emulator,
     assignments_of,
-    engine_stack,
     memberships_of,
-    pulumi_cli,
     spec_access,
     team_spec,
 )

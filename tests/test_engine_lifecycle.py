@@ -13,13 +13,11 @@ import copy
 import requests
 
 from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLE, USER_ROLES
-from tests.support.engine import (  # noqa: F401  (fixtures)
+from tests.support.engine import (
     assert_emulator_matches,
     assert_state_in_emulator,
     assignments_of,
-    engine_stack,
     memberships_of,
-    pulumi_cli,
     team_spec,
 )
 

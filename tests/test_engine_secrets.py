@@ -20,13 +20,11 @@ from pathlib import Path
 from pulumi import automation as auto
 
 from pulumi_openai_access.emulator.process import PROJECT_USER, SAMPLE, EmulatorProcess, Fault
-from tests.support.engine import (  # noqa: F401  (fixtures)
+from tests.support.engine import (
     assert_emulator_matches,
     decoded_provider,
-    engine_stack,
     is_secret,
     provider_values,
-    pulumi_cli,
     team_spec,
 )
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, EmulatorProcess
-from tests.support.providers import ConfiguredProviders, providers  # noqa: F401  (fixture)
+from tests.support.providers import ConfiguredProviders
 
 
 def memberships(emulator: EmulatorProcess, project_id: str) -> dict[str, str]:

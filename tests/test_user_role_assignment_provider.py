@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from pulumi_openai_access.emulator.process import SAMPLE, USER_ROLES, EmulatorProcess
-from tests.support.providers import ConfiguredProviders, providers  # noqa: F401  (fixture)
+from tests.support.providers import ConfiguredProviders
 
 
 def assigned(emulator: EmulatorProcess, project_id: str, user_id: str) -> set[str]:

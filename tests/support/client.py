@@ -1,6 +1,6 @@
 """Helpers shared by the admin API client tests.
 
-* ``fresh_throttles`` (autouse wherever imported): the throttle registry is process-wide and
+* ``fresh_throttles`` (autouse, every test): the throttle registry is process-wide and
   the session's emulator keeps its base URL, so a pause left by one test would slow the next.
 * ``client_for(emulator, ...)``: a client with a fast retry policy.
 * ``memberships`` / ``assignments``: what the emulator holds, to count duplicates.

@@ -40,6 +40,5 @@ def configured_providers(emulator: EmulatorProcess) -> ConfiguredProviders:
 
 @pytest.fixture
 def providers(emulator: EmulatorProcess) -> ConfiguredProviders:
-    """Both providers configured against the reset emulator, in a fresh 'process'.
-    Import it into a test module to use it."""
+    """Both providers configured against the reset emulator, in a fresh 'process'."""
     return configured_providers(emulator)
