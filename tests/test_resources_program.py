@@ -41,8 +41,13 @@ def mocks(monkeypatch: pytest.MonkeyPatch) -> RecordingMocks:
     return recording
 
 
-def _provider_blob(args: pulumi.runtime.MockResourceArgs) -> str:
-    return rpc.unwrap_rpc_secret(args.inputs["__provider"])
+def assert_small_keyless_provider(args: pulumi.runtime.MockResourceArgs, provider_class: type) -> None:
+    """``__provider`` as registered: under 200 bytes, no key in it, the class by reference."""
+    blob = rpc.unwrap_rpc_secret(args.inputs["__provider"])
+    assert len(blob) < 200, blob
+    decoded = base64.b64decode(blob)
+    assert SECRET.encode() not in decoded and b"sk-admin" not in decoded
+    assert type(dill.loads(decoded)) is provider_class
 
 
 @pulumi.runtime.test
@@ -55,11 +60,7 @@ def test_project_user_registers_its_inputs_and_a_small_keyless_provider(mocks: R
         assert args.inputs["project_id"] == "proj_abc"
         assert args.inputs["email"] == "Alice@Example.com"
         assert args.inputs["role"] == "member"
-        blob = _provider_blob(args)
-        assert len(blob) < 200, blob
-        decoded = base64.b64decode(blob)
-        assert SECRET.encode() not in decoded and b"sk-admin" not in decoded
-        assert type(dill.loads(decoded)) is ProjectUserProvider
+        assert_small_keyless_provider(args, ProjectUserProvider)
 
     return membership.urn.apply(check)
 
@@ -101,9 +102,7 @@ def test_role_assignment_accepts_outputs_of_a_membership(mocks: RecordingMocks):
         assert args.inputs["project_id"] == "proj_abc"
         assert args.inputs["user_id"] == "user-bob"
         assert args.inputs["role_id"] == "role-api-project-viewer"
-        blob = _provider_blob(args)
-        assert len(blob) < 200
-        assert type(dill.loads(base64.b64decode(blob))) is UserRoleAssignmentProvider
+        assert_small_keyless_provider(args, UserRoleAssignmentProvider)
 
     return assignment.urn.apply(check)
 
