@@ -27,6 +27,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from pulumi_openai_access.components import access_component
 from pulumi_openai_access.components.grant_merge import MemberAccess
 from pulumi_openai_access.providers import project_user
+from pulumi_openai_access.providers.resource_inputs import pickler_restored
 from pulumi_openai_access.providers.admin_api.behaviour import PROJECT_MEMBER_ROLES
 from pulumi_openai_access.providers.input_checks import check_user_in_project
 from pulumi_openai_access.providers.input_diff import diff_user_in_project, same_value, split_resource_id
@@ -92,9 +93,10 @@ class FoldedProjectUser(project_user.ProjectUser, module="openai", name="Project
     provider_class: type[FoldedProjectUserProvider] = FoldedProjectUserProvider
 
     def __init__(self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        pulumi.dynamic.Resource.__init__(
-            self, self.provider_class(), resource_name, {**{name: None for name in OUTPUTS}, **props}, opts,
-        )
+        with pickler_restored():
+            pulumi.dynamic.Resource.__init__(
+                self, self.provider_class(), resource_name, {**{name: None for name in OUTPUTS}, **props}, opts,
+            )
 
 
 def declaring(resource: type[FoldedProjectUser]) -> Any:

@@ -16,13 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import ReadResult
 
 from pulumi_openai_access.providers import project_user, user_role_assignment
 from pulumi_openai_access.providers.admin_api.errors import NotFoundError, ProjectArchivedError
 from pulumi_openai_access.providers.input_diff import split_resource_id
-from pulumi_openai_access.providers.resource_inputs import choose_args, registered_props
+from pulumi_openai_access.providers.resource_inputs import choose_args
 from pulumi_openai_access.providers.user_reference import user_inputs
 
 
@@ -55,9 +54,7 @@ class NaiveProjectUser(project_user.ProjectUser, module="openai", name="ProjectU
     def __init__(self, resource_name: str, args: project_user.ProjectUserArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, **keywords: Any) -> None:
         chosen = choose_args(project_user.ProjectUserArgs, args, keywords)
-        pulumi.dynamic.Resource.__init__(
-            self, NaiveProjectUserProvider(), resource_name, registered_props(chosen, project_user.OUTPUTS), opts
-        )
+        self._register(NaiveProjectUserProvider(), resource_name, chosen, project_user.OUTPUTS, opts)
 
 
 class NaiveUserRoleAssignment(user_role_assignment.UserRoleAssignment, module="openai", name="UserRoleAssignment"):
@@ -66,7 +63,4 @@ class NaiveUserRoleAssignment(user_role_assignment.UserRoleAssignment, module="o
     def __init__(self, resource_name: str, args: user_role_assignment.UserRoleAssignmentArgs | None = None,
                  opts: pulumi.ResourceOptions | None = None, **keywords: Any) -> None:
         chosen = choose_args(user_role_assignment.UserRoleAssignmentArgs, args, keywords)
-        pulumi.dynamic.Resource.__init__(
-            self, NaiveUserRoleAssignmentProvider(), resource_name,
-            registered_props(chosen, user_role_assignment.OUTPUTS), opts,
-        )
+        self._register(NaiveUserRoleAssignmentProvider(), resource_name, chosen, user_role_assignment.OUTPUTS, opts)

@@ -128,8 +128,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     ]
     if results.get("sdk"):
         sdk = results["sdk"]
-        out += [f"SDK pickler leak (pulumi/dynamic serialize_provider) detected: {sdk['pickler_leak']}; "
-                f"benchmark workaround installed: {sdk['workaround']}.", ""]
+        out += [f"SDK pickler leak (pulumi/dynamic serialize_provider) detected: {sdk['pickler_leak']} "
+                "(the providers' resources undo it after registering).", ""]
     runs = results["runs"]
     main_runs = [r for r in runs if not r["config"].get("diagnostic")]
     diagnostics = [r for r in runs if r["config"].get("diagnostic")]

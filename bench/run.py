@@ -13,6 +13,7 @@ import dataclasses
 import json
 import math
 import os
+import pickle
 import platform
 import shlex
 import subprocess
@@ -25,7 +26,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import sdk_workaround  # noqa: E402
 from bench.lifecycle import RunConfig, run_lifecycle  # noqa: E402
 from bench.org import Org  # noqa: E402
 from bench.report import write_json, write_markdown, write_svg  # noqa: E402
@@ -46,6 +46,20 @@ DIAGNOSTICS: dict[str, dict[str, Any]] = {
     # what-if: extra roles managed by the ProjectUser itself (bench/folded_providers.py)
     "folded": dict(strategy="folded"),
 }
+
+
+def sdk_leaks_pickler_patch() -> bool:
+    """Whether the SDK's ``serialize_provider`` still leaves ``pickle._Pickler`` patched (the
+    project's resources undo it after registering: ``resource_inputs.pickler_restored``)."""
+    from pulumi.dynamic import dynamic
+
+    from pulumi_openai_access.providers.project_user import ProjectUserProvider
+    from pulumi_openai_access.providers.resource_inputs import pickler_restored
+
+    with pickler_restored():
+        before = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+        dynamic.serialize_provider(ProjectUserProvider())
+        return pickle._Pickler._batch_setitems is not before  # type: ignore[attr-defined]
 
 
 def _sizes(text: str) -> list[int]:
@@ -82,8 +96,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--diagnostics", default=None,
                         help=f"diagnostic variants of the shared strategy: {','.join(DIAGNOSTICS)} or none (all)")
     parser.add_argument("--diagnostic-sizes", type=_sizes, default=None, help="sizes to run diagnostics at (100)")
-    parser.add_argument("--no-sdk-workaround", action="store_true",
-                        help="do not work around the SDK's pickler leak (programs of >~980 resources then fail)")
     parser.add_argument("--quick", action="store_true", help="sizes 10,40, limit 50/s, no diagnostics")
     parser.add_argument("--out", type=Path, default=None, help="output directory (bench/results)")
     parser.add_argument("--append", action="store_true",
@@ -156,9 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         write_reports(json.loads((args.out / "results.json").read_text()), args.out)
         return 0
     started = time.monotonic()
-    sdk = {"pickler_leak": sdk_workaround.leaks_pickler_patch(), "workaround": False}
-    if not args.no_sdk_workaround:
-        sdk["workaround"] = sdk_workaround.install()
+    sdk = {"pickler_leak": sdk_leaks_pickler_patch()}
     base = dict(window=args.window, latency_ms=args.latency_ms,
                 retry_after=args.retry_after, parallel=args.parallel, rpm_factor=args.rpm_factor,
                 checkpoints=args.checkpoints)
