@@ -25,6 +25,13 @@ PROJECT_USERS = "/v1/organization/projects/{project_id}/users"
 PROJECT_USER = "/v1/organization/projects/{project_id}/users/{user_id}"
 USER_ROLES = "/v1/projects/{project_id}/users/{user_id}/roles"
 USER_ROLE = "/v1/projects/{project_id}/users/{user_id}/roles/{role_id}"
+SERVICE_ACCOUNTS = "/v1/organization/projects/{project_id}/service_accounts"
+SERVICE_ACCOUNT = "/v1/organization/projects/{project_id}/service_accounts/{service_account_id}"
+SERVICE_ACCOUNT_KEYS = "/v1/organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys"
+PROJECT_API_KEYS = "/v1/organization/projects/{project_id}/api_keys"
+PROJECT_API_KEY = "/v1/organization/projects/{project_id}/api_keys/{api_key_id}"
+# A non-admin endpoint: it takes a project API key (a service account's), not the admin key.
+MODELS = "/v1/models"
 
 # (method, route template, AdminApi handler name)
 ROUTES: tuple[tuple[str, str, str], ...] = (
@@ -43,11 +50,28 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v1/projects/{project_id}/roles", "list_project_roles"),
     ("GET", "/v1/organization/projects", "list_projects"),
     ("GET", "/v1/organization/projects/{project_id}", "get_project"),
+    ("GET", SERVICE_ACCOUNTS, "list_service_accounts"),
+    ("POST", SERVICE_ACCOUNTS, "create_service_account"),
+    ("GET", SERVICE_ACCOUNT, "get_service_account"),
+    ("POST", SERVICE_ACCOUNT, "update_service_account"),
+    ("DELETE", SERVICE_ACCOUNT, "delete_service_account"),
+    ("POST", SERVICE_ACCOUNT_KEYS, "create_service_account_key"),
+    ("GET", PROJECT_API_KEYS, "list_project_api_keys"),
+    ("GET", PROJECT_API_KEY, "get_project_api_key"),
+    ("POST", PROJECT_API_KEY, "update_project_api_key"),
+    ("DELETE", PROJECT_API_KEY, "delete_project_api_key"),
+    ("GET", MODELS, "list_models"),
 )
+# The models GET /v1/models lists (a fixed, small set).
+MODEL_IDS = ("gpt-4o-mini", "text-embedding-3-small")
 
 
 def route_key(method: str, template: str) -> str:
     return f"{method} {template}"
+
+
+# Routes authenticated by a project API key instead of the admin key.
+PROJECT_KEY_ROUTES = frozenset({route_key("GET", MODELS)})
 
 
 def url_map(routes: tuple[tuple[str, str, str], ...]) -> Map:
@@ -66,6 +90,19 @@ _LEGACY_LIMIT = dict(
 )
 _RBAC_LIMIT = dict(low=behaviour.RBAC_PAGE_MIN, high=behaviour.RBAC_PAGE_MAX, default=behaviour.RBAC_PAGE_DEFAULT)
 _MEMBER_ROLE = Field(str, required=True, choices=behaviour.PROJECT_MEMBER_ROLES)
+_EXPIRY = Field(int, nullable=True)
+
+
+def _positive_seconds(value: int | None, name: str = "expires_in_seconds") -> int | None:
+    if value is not None and value <= 0:
+        raise ApiError(400, f"Invalid '{name}': expected a positive integer, but got {value}.", param=name)
+    return value
+
+
+def _scopes(value: list[Any] | None) -> list[str] | None:
+    if value is not None and not all(isinstance(scope, str) and scope for scope in value):
+        raise ApiError(400, "Invalid 'scopes': expected an array of non-empty strings.", param="scopes")
+    return value
 
 
 class AdminApi:
@@ -152,6 +189,69 @@ class AdminApi:
 
     def get_project(self, request: Request, project_id: str) -> Json:
         return self.store.get_project(project_id)
+
+    # --- service accounts and project API keys -------------------------------------------
+    def list_service_accounts(self, request: Request, project_id: str) -> Json:
+        a = request.args
+        return self.store.list_service_accounts(project_id, after=inputs.after(a),
+                                                limit=inputs.limit(a, **_LEGACY_LIMIT))
+
+    def create_service_account(self, request: Request, project_id: str) -> Json:
+        body = inputs.json_body(request, {
+            "name": Field(str, required=True),
+            "expires_in_seconds": _EXPIRY,
+            "create_service_account_only": Field(bool, nullable=True),
+        })
+        return self.store.create_service_account(
+            project_id, name=body["name"], expires_in_seconds=_positive_seconds(body["expires_in_seconds"]),
+            account_only=bool(body["create_service_account_only"]),
+        )
+
+    def get_service_account(self, request: Request, project_id: str, service_account_id: str) -> Json:
+        return self.store.get_service_account(project_id, service_account_id)
+
+    def update_service_account(self, request: Request, project_id: str, service_account_id: str) -> Json:
+        body = inputs.json_body(request, {
+            "name": Field(str), "role": Field(str, choices=behaviour.SERVICE_ACCOUNT_ROLES),
+        })
+        return self.store.update_service_account(project_id, service_account_id, name=body["name"], role=body["role"])
+
+    def delete_service_account(self, request: Request, project_id: str, service_account_id: str) -> Json:
+        return self.store.delete_service_account(project_id, service_account_id)
+
+    def create_service_account_key(self, request: Request, project_id: str, service_account_id: str) -> Json:
+        body = inputs.json_body(request, {"name": Field(str), "expires_in_seconds": _EXPIRY, "scopes": Field(list)})
+        return self.store.create_service_account_key(
+            project_id, service_account_id, name=body["name"],
+            expires_in_seconds=_positive_seconds(body["expires_in_seconds"]), scopes=_scopes(body["scopes"]),
+        )
+
+    def list_project_api_keys(self, request: Request, project_id: str) -> Json:
+        a = request.args
+        access = a.get("owner_project_access")
+        if access is not None and access not in behaviour.API_KEY_OWNER_ACCESS_FILTERS:
+            allowed = ", ".join(f"'{f}'" for f in behaviour.API_KEY_OWNER_ACCESS_FILTERS)
+            raise ApiError(400, f"Invalid 'owner_project_access': expected one of {allowed}, but got {access!r}.",
+                           param="owner_project_access")
+        return self.store.list_project_api_keys(project_id, after=inputs.after(a),
+                                                limit=inputs.limit(a, **_LEGACY_LIMIT), owner_project_access=access)
+
+    def get_project_api_key(self, request: Request, project_id: str, api_key_id: str) -> Json:
+        return self.store.get_project_api_key(project_id, api_key_id)
+
+    def update_project_api_key(self, request: Request, project_id: str, api_key_id: str) -> Json:
+        body = inputs.json_body(request, {"expires_in_seconds": Field(int), "scopes": Field(list)})
+        return self.store.update_project_api_key(
+            project_id, api_key_id, expires_in_seconds=_positive_seconds(body["expires_in_seconds"]),
+            scopes=_scopes(body["scopes"]),
+        )
+
+    def delete_project_api_key(self, request: Request, project_id: str, api_key_id: str) -> Json:
+        return self.store.delete_project_api_key(project_id, api_key_id)
+
+    def list_models(self, request: Request) -> Json:
+        data = [{"id": model, "object": "model", "created": 1700000000, "owned_by": "openai"} for model in MODEL_IDS]
+        return {"object": "list", "data": data}
 
     def handle(self, key: str, request: Request, path_args: dict[str, Any]) -> Json:
         return self.handlers[key](request, **path_args)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from pulumi_openai_access.providers.admin_api import behaviour
 
 from . import ids
-from .api import AdminApi
+from .api import PROJECT_KEY_ROUTES, AdminApi
 from .control import PREFIX, Control
 from .counters import RequestCounters
 from .errors import ApiError
@@ -110,7 +110,7 @@ class EmulatorApp:
 
         self.counters.add("handled", key)
         try:
-            self._authenticate(request)
+            self._authenticate(request, project_key=key in PROJECT_KEY_ROUTES)
             response = _json_response(200, self.api.handle(key, request, path_args))
         except ApiError as error:
             response = _error_response(error)
@@ -118,7 +118,7 @@ class EmulatorApp:
             _drop_connection(request.environ)
         return response
 
-    def _authenticate(self, request: Request) -> None:
+    def _authenticate(self, request: Request, *, project_key: bool) -> None:
         # Never echo the key, not even redacted: it might be a real one sent by mistake.
         scheme, _, key = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
@@ -128,6 +128,13 @@ class EmulatorApp:
                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
                 code=behaviour.AUTH_FAILED_CODE,
             )
+        if project_key:
+            status = self.api.store.key_status(key.strip())
+            if status != "valid":
+                detail = "has expired" if status == "expired" else "is not valid"
+                raise ApiError(behaviour.AUTH_FAILED_STATUS, f"The API key provided {detail}.",
+                               code=behaviour.AUTH_FAILED_CODE)
+            return
         if not hmac.compare_digest(key.strip().encode(), self._admin_key):
             raise ApiError(
                 behaviour.AUTH_FAILED_STATUS,

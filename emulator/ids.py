@@ -33,5 +33,17 @@ def role_id() -> str:
     return "role_" + stamp + "".join(secrets.choice(_CROCKFORD) for _ in range(16))
 
 
+def service_account_id() -> str:
+    return "svc_acct_" + _alnum(24)
+
+
+def api_key_id() -> str:
+    return "key_" + _alnum(16)
+
+
+def service_account_key_value() -> str:
+    return "sk-svcacct-" + _alnum(48)
+
+
 def request_id() -> str:
     return "req_" + secrets.token_hex(16)

@@ -89,6 +89,37 @@ class Assignment:
     seq: int = field(default=0, compare=False)
 
 
+@dataclass(frozen=True)
+class ServiceAccount:
+    id: str
+    project_id: str
+    name: str
+    role: str  # member | owner | none
+    created_at: int
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A service account's key. Only a digest of the value is kept, as a real service would:
+    the value is in the create's answer and nowhere else (not in dumps or --state files)."""
+
+    id: str
+    project_id: str
+    service_account_id: str
+    name: str
+    value_sha256: str
+    redacted_value: str
+    created_at: int
+    expires_at: int | None
+    scopes: tuple[str, ...] = ()
+    last_used_at: int | None = None
+    seq: int = field(default=0, compare=False)
+
+    def expired(self, now: int) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
 _READ = [
     "api.organization.projects.read",
     "api.organization.projects.users.read",
@@ -142,6 +173,10 @@ class State:
     assignments: dict[tuple[str, str, str], Assignment] = field(default_factory=dict)
     # Positions of removed memberships, so `after=<removed user id>` still resumes there.
     removed_memberships: dict[tuple[str, str], int] = field(default_factory=dict)
+    service_accounts: dict[str, ServiceAccount] = field(default_factory=dict)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    # Positions of deleted service accounts and keys (ids are unique), for `after=<id>`.
+    removed_ids: dict[str, int] = field(default_factory=dict)
     _seq: count = field(default_factory=lambda: count(len(PREDEFINED_PROJECT_ROLES)))
 
     def next_seq(self) -> int:

@@ -32,11 +32,23 @@ from typing import Any
 
 import requests
 
-from .api import PROJECT_USER, PROJECT_USERS, USER_ROLE, USER_ROLES
+from .api import (
+    MODELS,
+    PROJECT_API_KEY,
+    PROJECT_API_KEYS,
+    PROJECT_USER,
+    PROJECT_USERS,
+    SERVICE_ACCOUNT,
+    SERVICE_ACCOUNT_KEYS,
+    SERVICE_ACCOUNTS,
+    USER_ROLE,
+    USER_ROLES,
+)
 
 __all__ = [
     "DEFAULT_ADMIN_KEY", "EmulatorProcess", "EmulatorStartError", "Fault", "RequestCounts", "SAMPLE",
-    "PROJECT_USERS", "PROJECT_USER", "USER_ROLES", "USER_ROLE",
+    "PROJECT_USERS", "PROJECT_USER", "USER_ROLES", "USER_ROLE", "SERVICE_ACCOUNTS", "SERVICE_ACCOUNT",
+    "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS",
 ]
 
 DEFAULT_ADMIN_KEY = "sk-admin-emulator"
@@ -186,6 +198,14 @@ class EmulatorProcess:
     def state(self) -> dict[str, Any]:
         """The emulated organization in seed format (ids and timestamps filled in)."""
         return self._control("GET", "state")
+
+    def key_works(self, api_key: str) -> bool:
+        """Whether a project API key (a service account's) authenticates: GET /v1/models
+        answers 200 with it, 401 for a key that is unknown, deleted or expired."""
+        response = requests.get(f"{self.base_url}/models", headers={"Authorization": f"Bearer {api_key}"}, timeout=10)
+        if response.status_code not in (200, 401):
+            raise RuntimeError(f"GET /v1/models: {response.status_code} {response.text}")
+        return response.status_code == 200
 
     # --- lifecycle ----------------------------------------------------------------------------
     def stop(self, timeout: float = 10.0) -> int:

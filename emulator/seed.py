@@ -14,7 +14,12 @@ Seed format (every key optional unless marked *required*; unknown keys are error
       "memberships": [{"project_id"*, "user_id" | "email" (exactly one)*,
                        "role"*: "owner" | "member", "added_at"?}],
       "role_assignments": [{"project_id"*, "user_id" | "email" (exactly one)*,
-                            "role_id"*, "created_at"?}]
+                            "role_id"*, "created_at"?}],
+      "service_accounts": [{"id"?: "svc_acct_...", "project_id"*, "name"*,
+                            "role"?: "member" | "owner" | "none", "created_at"?}],
+      "api_keys": [{"id"?: "key_...", "project_id"*, "service_account_id"*, "name"?,
+                    "value_sha256"*: "<hex digest of the key>", "redacted_value"*,
+                    "created_at"?, "expires_at"?, "scopes"?: [...], "last_used_at"?}]
     }
 
 * Omitted ids are generated: users ``user-`` + 24 alphanumerics, projects ``proj_`` + 24
@@ -26,6 +31,8 @@ Seed format (every key optional unless marked *required*; unknown keys are error
 * Memberships and assignments name users by ``user_id`` or by ``email`` (case-insensitive).
   Archived projects have no members. A role can be assigned only to a member of the
   project, and only if it is predefined, the project's own role or an organization role.
+* API keys are seeded by the SHA-256 digest of their value: the emulator never holds or
+  dumps a key's value (a key works with the value its create answered once).
 * ``GET /_emulator/state`` and the ``--state`` file use this same format, with every id and
   timestamp filled in, so a dump can be fed back as a seed.
 """
@@ -41,11 +48,13 @@ from typing import Any
 from pulumi_openai_access.providers.admin_api import behaviour
 
 from . import ids
-from .model import Assignment, Membership, Organization, Project, Role, State, User
+from .model import ApiKey, Assignment, Membership, Organization, Project, Role, ServiceAccount, State, User
 
 DEFAULT_ORGANIZATION = {"id": "org-emulator", "name": "Emulator Organization"}
 SAMPLE_FILE = "sample_org.json"
-_TOP_KEYS = ("organization", "users", "projects", "roles", "memberships", "role_assignments")
+_TOP_KEYS = ("organization", "users", "projects", "roles", "memberships", "role_assignments",
+             "service_accounts", "api_keys")
+_SERVICE_ACCOUNT_ROLES = (*behaviour.SERVICE_ACCOUNT_ROLES, behaviour.SERVICE_ACCOUNT_ROLE_WITHOUT_ACCESS)
 
 
 class SeedError(ValueError):
@@ -141,7 +150,8 @@ class _Loader:
         self.state = State(Organization(r.text(org, "id", "organization", default=""),
                                         r.text(org, "name", "organization", default="")))
         for key, load_one in (("users", self.user), ("projects", self.project), ("roles", self.role),
-                              ("memberships", self.membership), ("role_assignments", self.assignment)):
+                              ("memberships", self.membership), ("role_assignments", self.assignment),
+                              ("service_accounts", self.service_account), ("api_keys", self.api_key)):
             for where, item in r.items(seed, key):
                 load_one(where, item)
         if r.problems:
@@ -277,6 +287,69 @@ class _Loader:
                 proj.id, user.id, role_id, created_at, seq=state.next_seq())
 
 
+    def _active_project(self, d: dict, where: str) -> Project | None:
+        project_id = self.r.text(d, "project_id", where)
+        proj = self.state.projects.get(project_id) if project_id else None
+        if project_id and proj is None:
+            self.r.fail(f"{where}.project_id", f"no project {project_id!r} in the seed")
+        elif proj is not None and proj.archived:
+            self.r.fail(where, f"project {proj.id} is archived, and archived projects have no service accounts")
+            return None
+        return proj
+
+    def service_account(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("project_id", "name"), ("id", "role", "created_at"))
+        if d is None:
+            return
+        proj = self._active_project(d, where)
+        sa = ServiceAccount(
+            id=r.ident(d, "id", where, ids.service_account_id),
+            project_id=proj.id if proj else "",
+            name=r.text(d, "name", where, default=""),
+            role=r.text(d, "role", where, choices=_SERVICE_ACCOUNT_ROLES, default="member"),
+            created_at=r.stamp(d, "created_at", where, self.now),
+            seq=state.next_seq(),
+        )
+        if sa.id in state.service_accounts:
+            r.fail(f"{where}.id", f"duplicate service account id {sa.id!r}")
+        elif proj is not None:
+            state.service_accounts[sa.id] = sa
+
+    def api_key(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("project_id", "service_account_id", "value_sha256", "redacted_value"),
+                  ("id", "name", "created_at", "expires_at", "scopes", "last_used_at"))
+        if d is None:
+            return
+        proj = self._active_project(d, where)
+        owner_id = r.text(d, "service_account_id", where, default="")
+        owner = state.service_accounts.get(owner_id)
+        if owner_id and (owner is None or proj is None or owner.project_id != proj.id):
+            r.fail(f"{where}.service_account_id", f"no service account {owner_id!r} in that project in the seed")
+        scopes = d.get("scopes", [])
+        if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
+            r.fail(f"{where}.scopes", "must be a list of non-empty strings")
+            scopes = []
+        key = ApiKey(
+            id=r.ident(d, "id", where, ids.api_key_id),
+            project_id=proj.id if proj else "",
+            service_account_id=owner_id,
+            name=r.text(d, "name", where, default=behaviour.SERVICE_ACCOUNT_FIRST_KEY_NAME),
+            value_sha256=r.text(d, "value_sha256", where, default=""),
+            redacted_value=r.text(d, "redacted_value", where, default=""),
+            created_at=r.stamp(d, "created_at", where, self.now),
+            expires_at=r.optional_stamp(d, "expires_at", where),
+            scopes=tuple(scopes),
+            last_used_at=r.optional_stamp(d, "last_used_at", where),
+            seq=state.next_seq(),
+        )
+        if key.id in state.api_keys:
+            r.fail(f"{where}.id", f"duplicate API key id {key.id!r}")
+        elif owner is not None:
+            state.api_keys[key.id] = key
+
+
 def dump_state(state: State) -> dict[str, Any]:
     """The state in seed format, every id and timestamp explicit, in creation order."""
 
@@ -306,6 +379,16 @@ def dump_state(state: State) -> dict[str, Any]:
         "role_assignments": [
             {"project_id": a.project_id, "user_id": a.user_id, "role_id": a.role_id, "created_at": a.created_at}
             for a in ordered(state.assignments.values())
+        ],
+        "service_accounts": [
+            {"id": sa.id, "project_id": sa.project_id, "name": sa.name, "role": sa.role, "created_at": sa.created_at}
+            for sa in ordered(state.service_accounts.values())
+        ],
+        "api_keys": [
+            {"id": k.id, "project_id": k.project_id, "service_account_id": k.service_account_id, "name": k.name,
+             "value_sha256": k.value_sha256, "redacted_value": k.redacted_value, "created_at": k.created_at,
+             "expires_at": k.expires_at, "scopes": list(k.scopes), "last_used_at": k.last_used_at}
+            for k in ordered(state.api_keys.values())
         ],
     }
 

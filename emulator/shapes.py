@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Assignment, Membership, Project, Role, User
+from .model import ApiKey, Assignment, Membership, Project, Role, ServiceAccount, User
 
 Json = dict[str, Any]
 
@@ -83,6 +83,64 @@ def user_role_assignment(user: User, r: Role) -> Json:
 
 def user_role_deleted() -> Json:
     return {"object": "user.role.deleted", "deleted": True}
+
+
+def service_account(sa: ServiceAccount) -> Json:
+    return {
+        "object": "organization.project.service_account",
+        "id": sa.id,
+        "name": sa.name,
+        "role": sa.role,
+        "created_at": sa.created_at,
+    }
+
+
+def new_api_key(key: ApiKey, value: str) -> Json:
+    """The one answer that holds a key's value."""
+    return {
+        "object": "organization.project.service_account.api_key",
+        "id": key.id,
+        "name": key.name,
+        "value": value,
+        "created_at": key.created_at,
+        "expires_at": key.expires_at,
+    }
+
+
+def service_account_created(sa: ServiceAccount, first_key: Json | None) -> Json:
+    return {**service_account(sa), "api_key": first_key}
+
+
+def service_account_deleted(service_account_id: str) -> Json:
+    return {"object": "organization.project.service_account.deleted", "id": service_account_id, "deleted": True}
+
+
+def owner_project_access(sa: ServiceAccount) -> str:
+    """A service account with role `none` has no effective access to its project."""
+    return "inactive" if sa.role == "none" else "active"
+
+
+def project_api_key(key: ApiKey, owner: ServiceAccount) -> Json:
+    return {
+        "object": "organization.project.api_key",
+        "id": key.id,
+        "name": key.name,
+        "redacted_value": key.redacted_value,
+        "created_at": key.created_at,
+        "last_used_at": key.last_used_at,
+        "expires_at": key.expires_at,
+        "owner": {
+            "type": "service_account",
+            "service_account": {"id": owner.id, "name": owner.name, "created_at": owner.created_at,
+                                "role": owner.role},
+            "user": None,
+        },
+        "owner_project_access": owner_project_access(owner),
+    }
+
+
+def api_key_deleted(api_key_id: str) -> Json:
+    return {"object": "organization.project.api_key.deleted", "id": api_key_id, "deleted": True}
 
 
 def id_list(data: list[Json], has_more: bool) -> Json:

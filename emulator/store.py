@@ -19,6 +19,7 @@ from . import shapes
 from .errors import ApiError
 from .model import PREDEFINED_PROJECT_ROLES, Assignment, Membership, Project, Role, State, User
 from .pagination import after_id_page, next_cursor_page
+from .service_accounts import ServiceAccountOperations
 from .shapes import Json
 
 
@@ -30,7 +31,7 @@ def _seq(record: Any) -> int:
     return record.seq
 
 
-class Store:
+class Store(ServiceAccountOperations):
     def __init__(self, state: State, on_change: Callable[[State], None] | None = None) -> None:
         self._lock = threading.RLock()
         self._state = state

@@ -7,7 +7,9 @@ from .errors import (
     AdminApiError,
     AlreadyAssignedError,
     AlreadyMemberError,
+    AmbiguousWriteError,
     ApiConnectionError,
+    ApiKeyExpiredError,
     AssigneeNotMemberError,
     AuthenticationError,
     InvalidRequestError,
@@ -20,7 +22,18 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from .models import AssignedRole, OrganizationUser, Project, ProjectUser, Role, RoleAssignment
+from .models import (
+    AssignedRole,
+    NewApiKey,
+    NewServiceAccount,
+    OrganizationUser,
+    Project,
+    ProjectApiKey,
+    ProjectUser,
+    Role,
+    RoleAssignment,
+    ServiceAccount,
+)
 from .retry import RetryPolicy
 
 __all__ = [
@@ -30,18 +43,23 @@ __all__ = [
     "AdminKey",
     "AlreadyAssignedError",
     "AlreadyMemberError",
+    "AmbiguousWriteError",
     "ApiConnectionError",
+    "ApiKeyExpiredError",
     "AssignedRole",
     "AssigneeNotMemberError",
     "AuthenticationError",
     "InsecureBaseUrlError",
     "InvalidRequestError",
+    "NewApiKey",
+    "NewServiceAccount",
     "NotFoundError",
     "NotInOrganizationError",
     "OrganizationUser",
     "PaginationError",
     "PermissionDeniedError",
     "Project",
+    "ProjectApiKey",
     "ProjectArchivedError",
     "ProjectUser",
     "RateLimitedError",
@@ -49,5 +67,6 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "ServerError",
+    "ServiceAccount",
     "UnexpectedResponseError",
 ]

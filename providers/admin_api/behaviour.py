@@ -111,3 +111,40 @@ RATE_LIMITED_CODE = "rate_limit_exceeded"
 # * On an archived project, GET of the project and of its roles list still work.
 # * Organization roles may be assigned at project level (UNKNOWN_ROLE is only for ids that
 #   are neither predefined, the project's own, nor the organization's).
+
+# --- Service accounts and project API keys --------------------------------------------------
+# Lists of service accounts and of a project's API keys are legacy lists (first/last id,
+# 1..100, default 20), as the SDK types them (SyncConversationCursorPage).
+#
+# Creating a service account gives it role `member` and one API key, whose value is in the
+# answer and never again; `create_service_account_only` gives role `none` and no key, and is
+# a 400 on `expires_in_seconds` when that is set too. Names are not unique: two accounts may
+# share one (so a name never identifies an account; the client reads back by the ids that
+# were not there before its create, see client.py).
+SERVICE_ACCOUNT_ROLES = ("member", "owner")  # what an update may set
+SERVICE_ACCOUNT_ROLE_WITHOUT_ACCESS = "none"  # create_service_account_only
+# The first key's name (the API does not let the caller choose it): unconfirmed.
+SERVICE_ACCOUNT_FIRST_KEY_NAME = "Secret key"
+UNKNOWN_SERVICE_ACCOUNT_STATUS = 404
+UNKNOWN_SERVICE_ACCOUNT_MESSAGE = "No service account found with id '{service_account_id}' in project {project_id}"
+# Deleting a service account deletes its keys with it.
+
+# A key's `expires_in_seconds` must be a positive integer (400 naming it otherwise); the
+# expiry is `created_at + expires_in_seconds`. An expired key stays listed (with its
+# `expires_at` in the past) until deleted, no longer authenticates, and cannot be updated
+# (400 with this fragment).
+KEY_EXPIRED_STATUS = 400
+KEY_EXPIRED_FRAGMENT = "has expired"
+KEY_EXPIRED_MESSAGE = "API key {api_key_id} has expired and cannot be updated"
+UNKNOWN_API_KEY_STATUS = 404
+UNKNOWN_API_KEY_MESSAGE = "No API key found with id '{api_key_id}' in project {project_id}"
+# The keys list without `owner_project_access` applies "membership-based visibility rules"
+# (SDK docstring) that may hide keys; clients ask for `any` to see every enabled key.
+API_KEY_OWNER_ACCESS_FILTERS = ("active", "inactive", "any")
+# Redacted values show the first 8 and the last 4 characters: "sk-svcac...abcd".
+REDACTED_PREFIX, REDACTED_SUFFIX = 8, 4
+
+# A project API key (a service account's) authenticates the non-admin endpoints, such as
+# GET /v1/models; an admin key is refused there, and a project key on the admin endpoints.
+# An expired or deleted key is the 401 invalid_api_key (unconfirmed for expired keys: the
+# real API may use another code).

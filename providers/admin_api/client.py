@@ -6,12 +6,26 @@ and parses the answer; the transport does the HTTP, retries and throttling.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterator, NoReturn, Sequence
 
 from .base_url import resolve_base_url
 from .credentials import AdminKey, resolve_admin_key
-from .errors import AlreadyAssignedError, AlreadyMemberError, NotFoundError
-from .models import M, AssignedRole, OrganizationUser, Project, ProjectUser, Role, RoleAssignment, parse
+from .errors import AlreadyAssignedError, AlreadyMemberError, AmbiguousWriteError, NotFoundError
+from .models import (
+    M,
+    AssignedRole,
+    NewApiKey,
+    NewServiceAccount,
+    OrganizationUser,
+    Project,
+    ProjectApiKey,
+    ProjectUser,
+    Role,
+    RoleAssignment,
+    ServiceAccount,
+    parse,
+)
 from .pagination import LEGACY, NEXT_CURSOR, PageStyle, paginate
 from .retry import RetryPolicy
 from .transport import ApiRequest, Reconciliation, Transport
@@ -26,6 +40,13 @@ PROJECT_ROLES = "/projects/{project_id}/roles"
 ORGANIZATION_USERS = "/organization/users"
 ORGANIZATION_USER = "/organization/users/{user_id}"
 ORGANIZATION_ROLES = "/organization/roles"
+SERVICE_ACCOUNTS = "/organization/projects/{project_id}/service_accounts"
+SERVICE_ACCOUNT = "/organization/projects/{project_id}/service_accounts/{service_account_id}"
+SERVICE_ACCOUNT_KEYS = "/organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys"
+PROJECT_API_KEYS = "/organization/projects/{project_id}/api_keys"
+PROJECT_API_KEY = "/organization/projects/{project_id}/api_keys/{api_key_id}"
+
+log = logging.getLogger(__name__)
 
 
 class AdminClient:
@@ -155,6 +176,121 @@ class AdminClient:
     def unassign_project_user_role(self, project_id: str, user_id: str, role_id: str) -> None:
         self._delete(PROJECT_USER_ROLE, {"project_id": project_id, "user_id": user_id, "role_id": role_id})
 
+    # --- service accounts -----------------------------------------------------------------
+    def list_service_accounts(self, project_id: str) -> Iterator[ServiceAccount]:
+        return self._list(SERVICE_ACCOUNTS, {"project_id": project_id}, LEGACY, ServiceAccount)
+
+    def create_service_account(
+        self, project_id: str, name: str, *, expires_in_seconds: int | None = None,
+        create_service_account_only: bool = False,
+    ) -> NewServiceAccount:
+        """Create an account (role ``member``) with its first key, whose value only this answer holds.
+
+        Never creates two: names are not unique and the API takes no client token, so the
+        ids of the accounts with this name are listed first; if an attempt's outcome is
+        unknown, an account with this name and an id not in that list is ours (returned
+        with ``api_key`` None: its key's value is lost with the answer). More than one such
+        account is an ``AmbiguousWriteError``: someone else created one meanwhile.
+        """
+        ids = {"project_id": project_id}
+        before = {account.id for account in self.list_service_accounts(project_id) if account.name == name}
+
+        def read_back() -> Any | None:
+            new = [a for a in self.list_service_accounts(project_id) if a.name == name and a.id not in before]
+            found = _the_one_new(new, f"service account named {name!r} in project {project_id}",
+                                 "POST", SERVICE_ACCOUNTS)
+            return None if found is None else found.model_dump()
+
+        body: dict[str, Any] = {"name": name}
+        if expires_in_seconds is not None:
+            body["expires_in_seconds"] = expires_in_seconds
+        if create_service_account_only:
+            body["create_service_account_only"] = True
+        raw = self._call(ApiRequest("POST", SERVICE_ACCOUNTS, ids, body=body, idempotent=False,
+                                    reconcile=Reconciliation(read_back=read_back)))
+        return self._parse(NewServiceAccount, raw, "POST", SERVICE_ACCOUNTS)
+
+    def get_service_account(self, project_id: str, service_account_id: str) -> ServiceAccount:
+        return self._get(ServiceAccount, SERVICE_ACCOUNT,
+                         {"project_id": project_id, "service_account_id": service_account_id})
+
+    def update_service_account(
+        self, project_id: str, service_account_id: str, *, name: str | None = None, role: str | None = None
+    ) -> ServiceAccount:
+        # Setting a name or role is idempotent: simply retried.
+        body = {k: v for k, v in (("name", name), ("role", role)) if v is not None}
+        raw = self._call(ApiRequest("POST", SERVICE_ACCOUNT,
+                                    {"project_id": project_id, "service_account_id": service_account_id}, body=body))
+        return self._parse(ServiceAccount, raw, "POST", SERVICE_ACCOUNT)
+
+    def delete_service_account(self, project_id: str, service_account_id: str) -> None:
+        """Delete an account and, with it, its keys."""
+        self._delete(SERVICE_ACCOUNT, {"project_id": project_id, "service_account_id": service_account_id})
+
+    def create_service_account_key(
+        self, project_id: str, service_account_id: str, *, name: str | None = None,
+        expires_in_seconds: int | None = None, scopes: Sequence[str] | None = None,
+    ) -> NewApiKey:
+        """A further key for an account; its value is in this answer only.
+
+        Never leaves a stray key: if an attempt's outcome is unknown, a key of this account
+        that was not there before (listed first) is ours, but its value is lost, so it is
+        deleted before the create is sent again.
+        """
+        ids = {"project_id": project_id, "service_account_id": service_account_id}
+        before = {key.id for key in self.service_account_keys(project_id, service_account_id)}
+
+        def read_back() -> None:
+            new = [k for k in self.service_account_keys(project_id, service_account_id) if k.id not in before]
+            lost = _the_one_new(new, f"key of service account {service_account_id}", "POST", SERVICE_ACCOUNT_KEYS)
+            if lost is not None:
+                log.info("POST %s: an earlier attempt created key %s, whose value was lost with its answer; "
+                         "deleting it before creating another", SERVICE_ACCOUNT_KEYS, lost.id)
+                self.delete_project_api_key(project_id, lost.id)
+            return None  # not (or no longer) applied: send it again
+
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        if expires_in_seconds is not None:
+            body["expires_in_seconds"] = expires_in_seconds
+        if scopes is not None:
+            body["scopes"] = list(scopes)
+        raw = self._call(ApiRequest("POST", SERVICE_ACCOUNT_KEYS, ids, body=body, idempotent=False,
+                                    reconcile=Reconciliation(read_back=read_back)))
+        return self._parse(NewApiKey, raw, "POST", SERVICE_ACCOUNT_KEYS)
+
+    # --- project API keys ------------------------------------------------------------------
+    def list_project_api_keys(self, project_id: str, *, owner_project_access: str = "any") -> Iterator[ProjectApiKey]:
+        """Every enabled key of the project (``any``: the API's default filter may hide some)."""
+        return self._list(PROJECT_API_KEYS, {"project_id": project_id}, LEGACY, ProjectApiKey,
+                          query={"owner_project_access": owner_project_access})
+
+    def service_account_keys(self, project_id: str, service_account_id: str) -> list[ProjectApiKey]:
+        return [key for key in self.list_project_api_keys(project_id)
+                if key.owner.service_account_id == service_account_id]
+
+    def get_project_api_key(self, project_id: str, api_key_id: str) -> ProjectApiKey:
+        return self._get(ProjectApiKey, PROJECT_API_KEY, {"project_id": project_id, "api_key_id": api_key_id})
+
+    def update_project_api_key(
+        self, project_id: str, api_key_id: str, *, expires_in_seconds: int | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> ProjectApiKey:
+        # Not idempotent in the strict sense (the expiry restarts from each request), but a
+        # repeat only moves the expiry by the retry delay: simply retried.
+        body: dict[str, Any] = {}
+        if expires_in_seconds is not None:
+            body["expires_in_seconds"] = expires_in_seconds
+        if scopes is not None:
+            body["scopes"] = list(scopes)
+        raw = self._call(ApiRequest("POST", PROJECT_API_KEY, {"project_id": project_id, "api_key_id": api_key_id},
+                                    body=body))
+        return self._parse(ProjectApiKey, raw, "POST", PROJECT_API_KEY)
+
+    def delete_project_api_key(self, project_id: str, api_key_id: str) -> None:
+        self._delete(PROJECT_API_KEY, {"project_id": project_id, "api_key_id": api_key_id})
+
     # --- organization users, roles, projects ---------------------------------------------
     def list_organization_users(self, *, emails: Sequence[str] | None = None) -> Iterator[OrganizationUser]:
         if isinstance(emails, str):
@@ -210,3 +346,15 @@ class AdminClient:
             if (user.email or "").casefold() == wanted:
                 return user.id
         return None
+
+
+def _the_one_new(new: Sequence[M], what: str, method: str, route: str) -> M | None:
+    """The object an unknown-outcome create made, from those that appeared since it began."""
+    if len(new) > 1:
+        raise AmbiguousWriteError(
+            f"{len(new)} new {what} appeared while a create's outcome was unknown "
+            f"({', '.join(sorted(getattr(item, 'id') for item in new))}): one may be this create's, "
+            "the others someone else's, and nothing tells them apart; not creating another",
+            method=method, path=route,
+        )
+    return new[0] if new else None

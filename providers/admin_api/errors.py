@@ -85,6 +85,10 @@ class ProjectArchivedError(InvalidRequestError):
     """Any user or role-assignment call on an archived project."""
 
 
+class ApiKeyExpiredError(InvalidRequestError):
+    """Updating an API key that has expired."""
+
+
 class AuthenticationError(AdminApiError):
     """401: missing, wrong or non-admin key."""
 
@@ -122,6 +126,11 @@ class UnexpectedResponseError(AdminApiError):
     """A success response whose body is not the JSON shape the endpoint documents."""
 
 
+class AmbiguousWriteError(AdminApiError):
+    """A create whose outcome was unknown, read back, matches more than one new object: one
+    may be ours, the others someone else's, and nothing tells them apart."""
+
+
 # Fragment → class for 400s; the first match wins. Order matters only if fragments overlapped.
 _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.ALREADY_MEMBER_FRAGMENT, AlreadyMemberError),
@@ -129,6 +138,7 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.ASSIGNEE_NOT_MEMBER_FRAGMENT, AssigneeNotMemberError),
     (behaviour.ALREADY_ASSIGNED_FRAGMENT, AlreadyAssignedError),
     (behaviour.ARCHIVED_PROJECT_FRAGMENT, ProjectArchivedError),
+    (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from .errors import UnexpectedResponseError
 
@@ -94,6 +94,65 @@ class Project(ApiModel):
     @property
     def is_archived(self) -> bool:
         return self.status == "archived" or self.archived_at is not None
+
+
+class ServiceAccount(ApiModel):
+    """A project's service account (``organization.project.service_account``)."""
+
+    object: str = "organization.project.service_account"
+    id: str
+    name: str
+    role: str  # member | owner | none
+    created_at: int | None = None
+
+
+class NewApiKey(ApiModel):
+    """A service account's API key as created: the only answer that holds its value.
+
+    ``value`` is a ``SecretStr``: repr, str and logs show ``**********``; read it with
+    ``value.get_secret_value()`` where it is handed on.
+    """
+
+    object: str = "organization.project.service_account.api_key"
+    id: str
+    name: str | None = None
+    value: SecretStr
+    created_at: int | None = None
+    expires_at: int | None = None
+
+
+class NewServiceAccount(ServiceAccount):
+    """The answer to creating a service account. ``api_key`` is None when it was created
+    without one, or when the create's answer was lost and the account was read back (the
+    key's value then is lost too)."""
+
+    api_key: NewApiKey | None = None
+
+
+class ApiKeyOwner(ApiModel):
+    type: str | None = None  # user | service_account
+    user: dict[str, Any] | None = None
+    service_account: dict[str, Any] | None = None
+
+    @property
+    def service_account_id(self) -> str | None:
+        return (self.service_account or {}).get("id") if self.type == "service_account" else None
+
+
+class ProjectApiKey(ApiModel):
+    """A project's API key as listed or retrieved (``organization.project.api_key``): no value."""
+
+    object: str = "organization.project.api_key"
+    id: str
+    name: str | None = None
+    redacted_value: str | None = None
+    created_at: int | None = None
+    expires_at: int | None = None
+    last_used_at: int | None = None
+    owner: ApiKeyOwner = ApiKeyOwner()
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 def parse(model: type[M], raw: Any, method: str, path: str) -> M:
