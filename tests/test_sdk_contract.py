@@ -13,7 +13,16 @@ from typing import Any
 import openai
 import pytest
 from openai.types.admin.organization import OrganizationUser, Project, Role
-from openai.types.admin.organization.projects import ProjectUser, UserDeleteResponse
+from openai.types.admin.organization.projects import (
+    APIKeyDeleteResponse,
+    ProjectAPIKey,
+    ProjectServiceAccount,
+    ProjectUser,
+    ServiceAccountCreateResponse,
+    ServiceAccountDeleteResponse,
+    UserDeleteResponse,
+)
+from openai.types.admin.organization.projects.service_accounts import APIKeyCreateResponse
 from openai.types.admin.organization.projects.users import (
     RoleCreateResponse,
     RoleDeleteResponse,
@@ -22,7 +31,14 @@ from openai.types.admin.organization.projects.users import (
 )
 
 from pulumi_openai_access.providers.admin_api import behaviour
-from pulumi_openai_access.emulator.process import PROJECT_USERS, SAMPLE, USER_ROLES, EmulatorProcess, Fault
+from pulumi_openai_access.emulator.process import (
+    PROJECT_USERS,
+    SAMPLE,
+    SERVICE_ACCOUNTS,
+    USER_ROLES,
+    EmulatorProcess,
+    Fault,
+)
 
 
 def make_client(emulator: EmulatorProcess, key: str | None = None) -> openai.OpenAI:
@@ -214,3 +230,104 @@ def test_throttling_and_faults_raise_the_matching_sdk_errors(emulator: EmulatorP
     with pytest.raises(openai.APIConnectionError):
         org.projects.users.create(SAMPLE.DATA, role="member", user_id=SAMPLE.BARBARA)
     assert org.projects.users.retrieve(SAMPLE.BARBARA, project_id=SAMPLE.DATA).role == "member"
+
+
+# --- service accounts and project API keys ----------------------------------------------------------
+
+def test_service_accounts_create_retrieve_update_list_delete(org: Any) -> None:
+    created = org.projects.service_accounts.create(SAMPLE.WEB, name="ci", expires_in_seconds=600)
+    assert isinstance(created, ServiceAccountCreateResponse)
+    assert (created.object, created.name, created.role) == ("organization.project.service_account", "ci", "member")
+    assert created.api_key is not None and created.api_key.value.startswith("sk-svcacct-")
+    assert created.api_key.expires_at == created.api_key.created_at + 600
+
+    fetched = org.projects.service_accounts.retrieve(created.id, project_id=SAMPLE.WEB)
+    assert isinstance(fetched, ProjectServiceAccount) and fetched.created_at == created.created_at
+    updated = org.projects.service_accounts.update(created.id, project_id=SAMPLE.WEB, name="ci-2", role="owner")
+    assert (updated.name, updated.role) == ("ci-2", "owner")
+
+    only = org.projects.service_accounts.create(SAMPLE.WEB, name="bare", create_service_account_only=True)
+    assert only.api_key is None and only.role == "none"
+    assert [sa.id for sa in org.projects.service_accounts.list(SAMPLE.WEB)] == [created.id, only.id]
+
+    deleted = org.projects.service_accounts.delete(created.id, project_id=SAMPLE.WEB)
+    assert isinstance(deleted, ServiceAccountDeleteResponse)
+    assert (deleted.object, deleted.id, deleted.deleted) == (
+        "organization.project.service_account.deleted", created.id, True)
+
+
+def test_service_accounts_list_auto_paginates(emulator: EmulatorProcess, org: Any) -> None:
+    ids = [org.projects.service_accounts.create(SAMPLE.DATA, name=f"sa{i}", create_service_account_only=True).id
+           for i in range(5)]
+    page = org.projects.service_accounts.list(SAMPLE.DATA, limit=2)
+    assert page.has_next_page() and [sa.id for sa in page.data] == ids[:2]
+    assert [sa.id for sa in org.projects.service_accounts.list(SAMPLE.DATA, limit=2)] == ids
+
+
+def test_service_account_api_keys_create_retrieve_update_list_delete(emulator: EmulatorProcess, org: Any) -> None:
+    account = org.projects.service_accounts.create(SAMPLE.WEB, name="ci")
+    key = org.projects.service_accounts.api_keys.create(
+        account.id, project_id=SAMPLE.WEB, name="rotated", expires_in_seconds=60, scopes=["api.model.request"])
+    assert isinstance(key, APIKeyCreateResponse)
+    assert (key.object, key.name, key.expires_at) == (
+        "organization.project.service_account.api_key", "rotated", key.created_at + 60)
+
+    fetched = org.projects.api_keys.retrieve(key.id, project_id=SAMPLE.WEB)
+    assert isinstance(fetched, ProjectAPIKey)
+    assert (fetched.object, fetched.owner.type, fetched.owner_project_access) == (
+        "organization.project.api_key", "service_account", "active")
+    assert fetched.owner.service_account is not None and fetched.owner.service_account.id == account.id
+    assert fetched.redacted_value.startswith("sk-svcac") and key.value not in fetched.model_dump_json()
+
+    updated = org.projects.api_keys.update(key.id, project_id=SAMPLE.WEB, expires_in_seconds=3600, scopes=[])
+    assert updated.expires_at is not None and updated.expires_at > key.expires_at
+    listed = [k.id for k in org.projects.api_keys.list(SAMPLE.WEB, owner_project_access="any")]
+    assert listed == [account.api_key.id, key.id]
+
+    deleted = org.projects.api_keys.delete(key.id, project_id=SAMPLE.WEB)
+    assert isinstance(deleted, APIKeyDeleteResponse)
+    assert (deleted.object, deleted.id, deleted.deleted) == ("organization.project.api_key.deleted", key.id, True)
+    with pytest.raises(openai.NotFoundError):
+        org.projects.api_keys.retrieve(key.id, project_id=SAMPLE.WEB)
+
+
+def test_a_service_account_key_authenticates_once_shown_and_not_after_deletion(emulator: EmulatorProcess,
+                                                                               org: Any) -> None:
+    created = org.projects.service_accounts.create(SAMPLE.WEB, name="app")
+    assert created.api_key is not None
+    app = openai.OpenAI(api_key=created.api_key.value, base_url=emulator.base_url, max_retries=0)
+    assert [m.id for m in app.models.list()]  # the key works on a non-admin endpoint
+    with pytest.raises(openai.AuthenticationError):  # and not on the admin API
+        make_client(emulator, key=created.api_key.value).admin.organization.projects.service_accounts.list(SAMPLE.WEB)
+    with pytest.raises(openai.AuthenticationError):  # the admin key is not a project key
+        openai.OpenAI(api_key=emulator.admin_key, base_url=emulator.base_url, max_retries=0).models.list()
+    org.projects.service_accounts.delete(created.id, project_id=SAMPLE.WEB)
+    with pytest.raises(openai.AuthenticationError) as gone:
+        app.models.list()
+    assert gone.value.code == behaviour.AUTH_FAILED_CODE
+
+
+def test_service_account_errors(org: Any) -> None:
+    with pytest.raises(openai.NotFoundError):
+        org.projects.service_accounts.retrieve("svc_acct_nobody", project_id=SAMPLE.WEB)
+    with pytest.raises(openai.BadRequestError) as both:
+        org.projects.service_accounts.create(SAMPLE.WEB, name="x", create_service_account_only=True,
+                                             expires_in_seconds=5)
+    assert both.value.param == "expires_in_seconds"
+    with pytest.raises(openai.BadRequestError) as bad_role:
+        org.projects.service_accounts.update("svc_acct_x", project_id=SAMPLE.WEB, role="admin")  # type: ignore[arg-type]
+    assert bad_role.value.param == "role"
+    with pytest.raises(openai.BadRequestError) as bad_filter:
+        org.projects.api_keys.list(SAMPLE.WEB, owner_project_access="some")  # type: ignore[arg-type]
+    assert bad_filter.value.param == "owner_project_access"
+
+
+def test_service_account_create_faults_raise_the_matching_sdk_errors(emulator: EmulatorProcess, org: Any) -> None:
+    emulator.set_faults(Fault("POST", SERVICE_ACCOUNTS, "status", status=502),
+                        Fault("POST", SERVICE_ACCOUNTS, "drop_after"))
+    with pytest.raises(openai.InternalServerError):
+        org.projects.service_accounts.create(SAMPLE.WEB, name="ci")
+    with pytest.raises(openai.APIConnectionError):
+        org.projects.service_accounts.create(SAMPLE.WEB, name="ci")
+    # The 502 applied nothing; the dropped answer did create one account.
+    assert [sa.name for sa in org.projects.service_accounts.list(SAMPLE.WEB)] == ["ci"]
