@@ -69,6 +69,34 @@ class InputChecker:
             return
         self.fail(prop, f"{prop} must be true or false, got {value!r}")
 
+    def positive_int(self, prop: str) -> int | None:
+        """An optional whole number above zero; returned as an int (the engine sends floats)."""
+        value = self._value(prop)
+        if value is None or is_unknown(value):
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value <= 0:
+            self.fail(prop, f"{prop} must be a whole number of seconds above zero, got {value!r}")
+            return None
+        return int(value)
+
+    def string_list(self, prop: str, allowed: str) -> None:
+        """An optional list of non-empty strings."""
+        value = self._value(prop)
+        if value is None or is_unknown(value):
+            return
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value if not is_unknown(v)):
+            self.fail(prop, f"{prop} must be a list of {allowed}, got {value!r}")
+
+    def free_text(self, prop: str, allowed: str, *, max_length: int) -> None:
+        """A required string with something besides spaces, of at most ``max_length`` characters."""
+        value = self._value(prop)
+        if is_unknown(value):
+            return
+        if not isinstance(value, str) or not value.strip():
+            self.fail(prop, f"{prop} is required: {allowed}")
+        elif len(value) > max_length:
+            self.fail(prop, f"{prop} must be at most {max_length} characters, got {len(value)}")
+
     def exactly_one_of(self, first: str, second: str) -> str | None:
         """Returns the property that is given, or None after recording a failure."""
         given = [prop for prop in (first, second) if is_given(self._value(prop))]

@@ -182,18 +182,20 @@ class AdminClient:
 
     def create_service_account(
         self, project_id: str, name: str, *, expires_in_seconds: int | None = None,
-        create_service_account_only: bool = False,
+        create_service_account_only: bool = False, known: Sequence[ServiceAccount] | None = None,
     ) -> NewServiceAccount:
         """Create an account (role ``member``) with its first key, whose value only this answer holds.
 
         Never creates two: names are not unique and the API takes no client token, so the
-        ids of the accounts with this name are listed first; if an attempt's outcome is
+        ids of the accounts with this name are listed first (or taken from ``known``, the
+        caller's own listing of the project made just before); if an attempt's outcome is
         unknown, an account with this name and an id not in that list is ours (returned
         with ``api_key`` None: its key's value is lost with the answer). More than one such
         account is an ``AmbiguousWriteError``: someone else created one meanwhile.
         """
         ids = {"project_id": project_id}
-        before = {account.id for account in self.list_service_accounts(project_id) if account.name == name}
+        listed = self.list_service_accounts(project_id) if known is None else known
+        before = {account.id for account in listed if account.name == name}
 
         def read_back() -> Any | None:
             new = [a for a in self.list_service_accounts(project_id) if a.name == name and a.id not in before]

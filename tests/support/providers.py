@@ -9,6 +9,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_openai_access.providers.access_gateway import forget_all_sessions
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
+from pulumi_openai_access.providers.service_account import ServiceAccountProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
 
 from pulumi_openai_access.emulator.process import EmulatorProcess
@@ -18,6 +19,7 @@ from pulumi_openai_access.emulator.process import EmulatorProcess
 class ConfiguredProviders:
     project_user: ProjectUserProvider
     role_assignment: UserRoleAssignmentProvider
+    service_account: ServiceAccountProvider
 
     @staticmethod
     def new_process() -> None:
@@ -32,13 +34,13 @@ def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
 def configured_providers(emulator: EmulatorProcess) -> ConfiguredProviders:
     forget_all_sessions()
     request = ConfigureRequest(Config(stack_config(emulator), project_name="openai-access"))
-    providers = ConfiguredProviders(ProjectUserProvider(), UserRoleAssignmentProvider())
-    providers.project_user.configure(request)
-    providers.role_assignment.configure(request)
+    providers = ConfiguredProviders(ProjectUserProvider(), UserRoleAssignmentProvider(), ServiceAccountProvider())
+    for provider in (providers.project_user, providers.role_assignment, providers.service_account):
+        provider.configure(request)
     return providers
 
 
 @pytest.fixture
 def providers(emulator: EmulatorProcess) -> ConfiguredProviders:
-    """Both providers configured against the reset emulator, in a fresh 'process'."""
+    """The providers configured against the reset emulator, in a fresh 'process'."""
     return configured_providers(emulator)

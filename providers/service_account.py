@@ -1,0 +1,279 @@
+"""``ServiceAccount``: a project's service account and its one managed API key, the key a
+Pulumi secret.
+
+Contract with existing stacks: the provider class is pickled by reference as
+``pulumi_openai_access.providers.service_account.ServiceAccountProvider`` and the resource type
+is ``pulumi-python:dynamic/openai:ServiceAccount``. Renaming either breaks refresh and destroy
+of every resource already in a stack's state.
+
+The key's value is returned by the API once, at creation: it lives in the stack's state only,
+encrypted (``additional_secret_outputs``), and ``read`` carries it over from there.
+
+An interrupted create (the engine stopped after the API created the account, before the state
+was written) leaves an account that this stack owns but does not know. Names are not unique,
+so ``create`` first looks for accounts with exactly the declared name and role: one is taken
+over (a new key is made for it, since the lost one cannot be read; its existing keys are left
+alone and named in the log, as the stack cannot know they are its own); two or more, or one
+with the declared name but another role, fail with what exists, without creating a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from .admin_api.behaviour import SERVICE_ACCOUNT_ROLES
+from .admin_api.client import AdminClient
+from .admin_api.errors import NotFoundError, ProjectArchivedError
+from .admin_api.models import NewApiKey, ServiceAccount as Account
+from .base_provider import AdminApiProvider
+from .input_checks import PROJECT_ID_PATTERN, InputChecker, is_unknown
+from .input_diff import split_resource_id
+from .resource_inputs import AdminApiResource, choose_args
+from .service_account_keys import KEY_INPUTS, KeyOptions, delete_key, new_key, renewal_reason, replace_key
+
+log = logging.getLogger(__name__)
+
+INPUTS = ("project_id", "name", "role", "key_expires_in_seconds", "key_scopes", "rotation", "key_renew_before_seconds")
+OUTPUTS = (*INPUTS, "service_account_id", "created_at", "api_key", "api_key_id", "api_key_expires_at")
+DEFAULT_ROLE = "member"
+NAME_MAX_LENGTH = 255  # unconfirmed by any source: a generous bound that catches mistakes
+
+
+class ServiceAccountProvider(AdminApiProvider):
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        checker = InputChecker(news)
+        checker.unknown_properties(INPUTS)  # outputs are registered as None; a value set for one is refused
+        checker.text("project_id", PROJECT_ID_PATTERN, "an OpenAI project id such as 'proj_abc123'")
+        checker.free_text("name", "the service account's name, such as 'deploy-bot'", max_length=NAME_MAX_LENGTH)
+        inputs = {prop: news.get(prop) for prop in INPUTS}
+        inputs["role"] = news.get("role") or DEFAULT_ROLE
+        role_checker = InputChecker(inputs)
+        role_checker.choice("role", SERVICE_ACCOUNT_ROLES)
+        checker.failures += role_checker.failures
+        expires = checker.positive_int("key_expires_in_seconds")
+        renew = checker.positive_int("key_renew_before_seconds")
+        checker.string_list("key_scopes", "permission scopes such as 'api.model.request'")
+        rotation = news.get("rotation")
+        if rotation is not None and not is_unknown(rotation) and not isinstance(rotation, str):
+            checker.fail("rotation", f"rotation must be a string (change it to make a new key), got {rotation!r}")
+        if renew is not None and not is_unknown(news.get("key_expires_in_seconds")):
+            if expires is None:
+                checker.fail("key_renew_before_seconds", "key_renew_before_seconds needs key_expires_in_seconds: "
+                             "a key that never expires is never renewed")
+            elif renew >= expires:
+                checker.fail("key_renew_before_seconds", f"key_renew_before_seconds ({renew}) must be less than "
+                             f"key_expires_in_seconds ({expires}), or every update would make a new key")
+        for prop, value in (("key_expires_in_seconds", expires), ("key_renew_before_seconds", renew)):
+            if value is not None:
+                inputs[prop] = value
+        return CheckResult(inputs, checker.failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = ["project_id"] if is_unknown(news.get("project_id")) or olds.get("project_id") != news.get(
+            "project_id") else []
+        updates = [prop for prop in ("name", "role", "key_renew_before_seconds", *KEY_INPUTS)
+                   if is_unknown(news.get(prop)) or olds.get(prop) != news.get(prop)]
+        renewing = renewal_reason(olds, news, time.time()) is not None
+        return DiffResult(changes=bool(replaces or updates or renewing), replaces=replaces, stables=[],
+                          delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        project_id, name, role = props["project_id"], props["name"], props["role"]
+        client = self.access.client
+        listed = _accounts(client, project_id)
+        leftover = _leftover_of_an_interrupted_create(listed, project_id, name, role)
+        if leftover is not None:
+            return self._take_over(client, props, leftover)
+        created = client.create_service_account(
+            project_id, name, expires_in_seconds=KeyOptions.from_inputs(props).expires_in_seconds, known=listed,
+        )
+        account: Account = created
+        key = created.api_key
+        options = KeyOptions.from_inputs(props)
+        if key is None:
+            # Read back after a lost answer: the account is ours, and so are its keys (it
+            # was created by this call); their values are lost, so they make way for a new one.
+            lost = [k.id for k in client.service_account_keys(project_id, account.id)]
+            log.info("service account %s: its first key's value was lost with the create's answer; "
+                     "making a new key and deleting %s", account.id, ", ".join(lost) or "nothing")
+            key = replace_key(client, project_id, account.id, name, options, lost)
+        elif options.scopes is not None:
+            # The first key cannot be created with scopes: restrict it before anyone sees it.
+            client.update_project_api_key(project_id, key.id, scopes=options.scopes)
+        if role != account.role:
+            account = client.update_service_account(project_id, account.id, role=role)
+        return CreateResult(f"{project_id}/{account.id}", _outputs(props, account, key))
+
+    def _take_over(self, client: AdminClient, props: Mapping[str, Any], account: Account) -> CreateResult:
+        project_id = props["project_id"]
+        existing = [k.id for k in client.service_account_keys(project_id, account.id)]
+        log.warning(
+            "service account %s (%r, role %s) already exists in project %s exactly as declared: taking it over "
+            "as the leftover of an interrupted create, with a new key. Its existing keys are left alone, "
+            "since this stack cannot know they are its own: %s", account.id, account.name, account.role,
+            project_id, ", ".join(existing) or "none",
+        )
+        key = new_key(client, project_id, account.id, props["name"], KeyOptions.from_inputs(props))
+        return CreateResult(f"{project_id}/{account.id}", _outputs(props, account, key))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        project_id, account_id = split_resource_id(id_, 2)
+        client = self.access.client
+        try:
+            account = client.get_service_account(project_id, account_id)
+        except (NotFoundError, ProjectArchivedError):
+            return ReadResult("", {})
+        outputs = {**_outputs(props, account, None), **_key_as_it_is(client, project_id, props)}
+        return ReadResult(id_, outputs, {prop: outputs.get(prop) for prop in INPUTS})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        project_id, account_id = split_resource_id(id_, 2)
+        client = self.access.client
+        account = _account_from_outputs(olds)
+        changes = {prop: news[prop] for prop in ("name", "role") if news.get(prop) != olds.get(prop)}
+        if changes:
+            try:
+                account = client.update_service_account(project_id, account_id, **changes)
+            except NotFoundError:
+                raise ValueError(f"service account {account_id} no longer exists in project {project_id}: run "
+                                 "`pulumi refresh` to drop it from the state, then `pulumi up` creates it anew") from None
+        reason = renewal_reason(olds, news, time.time())
+        if reason is None:
+            return UpdateResult(_outputs(news, account, None, key_from=olds))
+        log.info("service account %s: making a new key (%s)", account_id, reason)
+        old_ids = [olds["api_key_id"]] if olds.get("api_key_id") else []
+        key = replace_key(client, project_id, account_id, news["name"], KeyOptions.from_inputs(news), old_ids)
+        return UpdateResult(_outputs(news, account, key))
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        project_id, account_id = split_resource_id(id_, 2)
+        try:
+            self.access.client.delete_service_account(project_id, account_id)  # its keys go with it
+        except (NotFoundError, ProjectArchivedError):
+            log.info("service account %s of project %s was already gone", account_id, project_id)
+
+
+def _accounts(client: AdminClient, project_id: str) -> list[Account]:
+    try:
+        return list(client.list_service_accounts(project_id))
+    except ProjectArchivedError:
+        raise ValueError(f"project {project_id} is archived: archived projects have no service accounts") from None
+
+
+def _leftover_of_an_interrupted_create(listed: Sequence[Account], project_id: str, name: str,
+                                       role: str) -> Account | None:
+    """The one account exactly as declared, if any; fails on what cannot be told apart."""
+    same_name = [a for a in listed if a.name == name]
+    exact = [a for a in same_name if a.role == role]
+    if len(exact) == 1:
+        return exact[0]
+    if same_name:
+        found = ", ".join(f"{a.id} (role {a.role})" for a in same_name)
+        raise ValueError(
+            f"project {project_id} already has service account(s) named {name!r}: {found}. Names are not unique, "
+            "and this stack cannot tell whether one of them is its own, so it creates no other. Delete or rename "
+            f"the ones that are not in use, or give this resource another name (an account named {name!r} with "
+            f"role {role!r}, alone, is taken over as the leftover of an interrupted run)."
+        )
+    return None
+
+
+def _key_as_it_is(client: AdminClient, project_id: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    """The key outputs as the API has them: a key deleted out of band is gone (no id), an
+    expired one is kept (so the next update deletes it) with no usable value."""
+    key_id = props.get("api_key_id")
+    if not key_id:
+        return {"api_key": None, "api_key_id": None, "api_key_expires_at": None}
+    try:
+        key = client.get_project_api_key(project_id, key_id)
+    except NotFoundError:
+        log.info("key %s of project %s is gone: the next update makes a new one", key_id, project_id)
+        return {"api_key": None, "api_key_id": None, "api_key_expires_at": None}
+    value = None if key.expired(time.time()) else props.get("api_key")
+    return {"api_key": value, "api_key_id": key.id, "api_key_expires_at": key.expires_at}
+
+
+def _outputs(inputs: Mapping[str, Any], account: Account, key: NewApiKey | None,
+             key_from: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every output. The key's value comes from a new key, or else from ``key_from`` (the
+    previous outputs) or ``inputs``."""
+    outputs = {prop: inputs.get(prop) for prop in INPUTS}
+    outputs.update(name=account.name, role=account.role, service_account_id=account.id,
+                   created_at=account.created_at)
+    if key is not None:
+        outputs.update(api_key=key.value.get_secret_value(), api_key_id=key.id, api_key_expires_at=key.expires_at)
+    else:
+        previous = key_from if key_from is not None else inputs
+        outputs.update({prop: previous.get(prop) for prop in ("api_key", "api_key_id", "api_key_expires_at")})
+    return outputs
+
+
+def _account_from_outputs(outputs: Mapping[str, Any]) -> Account:
+    created_at = outputs.get("created_at")
+    return Account(id=outputs["service_account_id"], name=outputs["name"], role=outputs["role"],
+                   created_at=None if created_at is None else int(created_at))
+
+
+@dataclass
+class ServiceAccountArgs:
+    """Inputs of a ``ServiceAccount``."""
+
+    project_id: pulumi.Input[str]
+    name: pulumi.Input[str]
+    role: pulumi.Input[str] | None = None
+    key_expires_in_seconds: pulumi.Input[int] | None = None
+    key_scopes: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    rotation: pulumi.Input[str] | None = None
+    key_renew_before_seconds: pulumi.Input[int] | None = None
+
+
+class ServiceAccount(AdminApiResource, module="openai", name="ServiceAccount"):
+    """A project's service account with one API key (``api_key``, a secret). Its id is
+    ``{project_id}/{service_account_id}``.
+
+    Changing ``rotation`` (any string), ``key_expires_in_seconds`` or ``key_scopes`` makes a
+    new key and deletes the old one once the new one exists; so does an ``up`` within
+    ``key_renew_before_seconds`` of the key's expiry, or after a refresh found the key deleted.
+    ``name`` and ``role`` (``member`` or ``owner``) change in place; a new project replaces it.
+    """
+
+    project_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    role: pulumi.Output[str]
+    key_expires_in_seconds: pulumi.Output[int | None]
+    key_scopes: pulumi.Output[list[str] | None]
+    rotation: pulumi.Output[str | None]
+    key_renew_before_seconds: pulumi.Output[int | None]
+    service_account_id: pulumi.Output[str]
+    created_at: pulumi.Output[int]
+    api_key: pulumi.Output[str | None]
+    api_key_id: pulumi.Output[str | None]
+    api_key_expires_at: pulumi.Output[int | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ServiceAccountArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        project_id: pulumi.Input[str] | None = None,
+        name: pulumi.Input[str] | None = None,
+        role: pulumi.Input[str] | None = None,
+        key_expires_in_seconds: pulumi.Input[int] | None = None,
+        key_scopes: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        rotation: pulumi.Input[str] | None = None,
+        key_renew_before_seconds: pulumi.Input[int] | None = None,
+    ) -> None:
+        chosen = choose_args(ServiceAccountArgs, args, dict(
+            project_id=project_id, name=name, role=role, key_expires_in_seconds=key_expires_in_seconds,
+            key_scopes=key_scopes, rotation=rotation, key_renew_before_seconds=key_renew_before_seconds,
+        ))
+        # The key is a new output, not an input: only this makes the engine store it encrypted.
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
+        self._register(ServiceAccountProvider(), resource_name, chosen, OUTPUTS, pulumi.ResourceOptions.merge(opts, secret))
