@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from .admin_api.client import AdminClient
-from .admin_api.errors import NotFoundError, ProjectArchivedError
+from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
 from .admin_api.models import NewApiKey
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,22 @@ def new_key(client: AdminClient, project_id: str, service_account_id: str, key_n
 def replace_key(client: AdminClient, project_id: str, service_account_id: str, key_name: str,
                 options: KeyOptions, old_key_ids: Sequence[str]) -> NewApiKey:
     """A new key, then the old ones deleted: whoever holds the old key keeps a valid one
-    until the new one exists (and can be handed on by the same update)."""
+    until the new one exists (and can be handed on by the same update).
+
+    If an old key cannot be deleted, the operation fails and the state keeps the old key, so
+    the new one (which nobody has seen) is deleted again rather than left unknown to the stack.
+    """
     created = new_key(client, project_id, service_account_id, key_name, options)
-    for old in old_key_ids:
-        delete_key(client, project_id, old)
+    try:
+        for old in old_key_ids:
+            delete_key(client, project_id, old)
+    except AdminApiError:
+        try:
+            delete_key(client, project_id, created.id)
+        except AdminApiError as error:
+            log.warning("key %s of service account %s could not be taken back after the old key's deletion "
+                        "failed (%s): delete it by hand", created.id, service_account_id, error.message)
+        raise
     return created
 
 

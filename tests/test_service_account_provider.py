@@ -8,7 +8,13 @@ import time
 
 import pytest
 
-from pulumi_openai_access.emulator.process import SAMPLE, SERVICE_ACCOUNTS, EmulatorProcess, Fault
+from pulumi_openai_access.emulator.process import (
+    SAMPLE,
+    SERVICE_ACCOUNT_KEYS,
+    SERVICE_ACCOUNTS,
+    EmulatorProcess,
+    Fault,
+)
 from pulumi_openai_access.providers.admin_api import AdminClient, InvalidRequestError
 from tests.support.providers import ConfiguredProviders
 
@@ -115,9 +121,11 @@ def test_rotation_makes_the_new_key_before_deleting_the_old(providers, emulator)
                               status=400, message="refused"))
     with pytest.raises(InvalidRequestError, match="refused"):
         provider.update(created.id, created.outs, news)
-    # The delete failed after the new key was made: both keys exist, the old one still works.
+    # The old key's delete came after the new key existed, and failed: the update fails, the
+    # state keeps the old key, which still works, and the unseen new key was taken back.
     assert emulator.key_works(created.outs["api_key"])
-    assert len(key_ids(emulator, created.outs["service_account_id"])) == 2
+    assert key_ids(emulator, created.outs["service_account_id"]) == {created.outs["api_key_id"]}
+    assert emulator.requests().count("POST", SERVICE_ACCOUNT_KEYS) == 1
 
 
 def test_automatic_renewal_is_decided_in_diff_without_a_request(providers, emulator):

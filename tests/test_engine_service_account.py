@@ -1,0 +1,141 @@
+"""A service account through the real engine: its key created, handed as a secret to another
+resource of the same program and exported; rotated with no moment without a valid key; deleted
+out of band, seen by refresh and repaired by up; destroyed. The key is stored encrypted and
+shown nowhere in plain text. Faults during create never make two accounts."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pulumi
+import pytest
+
+from pulumi_openai_access.emulator.process import SAMPLE, SERVICE_ACCOUNTS, EmulatorProcess, Fault
+from pulumi_openai_access.providers.admin_api import AdminClient
+from pulumi_openai_access.providers.service_account import ServiceAccount
+from scripts.stack_runner import REPO_ROOT
+from tests.support.engine import EngineStack, is_secret
+from tests.support.key_consumer import KeyConsumer
+
+SERVICE_ACCOUNT_TYPE = "pulumi-python:dynamic/openai:ServiceAccount"
+CONSUMER_TYPE = "pulumi-python:dynamic/test:KeyConsumer"
+NAME = "deploy-bot"
+# The provider process imports tests.support.key_consumer by reference.
+ENV = {"PYTHONPATH": str(REPO_ROOT)}
+
+
+def program(emulator: EmulatorProcess, declared: dict[str, Any]):
+    def run() -> None:
+        account = ServiceAccount(f"{SAMPLE.WEB}/{NAME}", project_id=SAMPLE.WEB, name=NAME,
+                                 rotation=declared["rotation"])
+        consumer = KeyConsumer("app-secret", api_key=account.api_key, base_url=emulator.base_url)
+        pulumi.export("deploy_bot_key", account.api_key)
+        pulumi.export("deploy_bot_key_id", account.api_key_id)
+        pulumi.export("consumer_key_worked", consumer.key_worked)
+
+    return run
+
+
+def one(stack: EngineStack, type_: str, deployment: dict | None = None) -> dict[str, Any]:
+    (resource,) = stack.resources(type_, deployment)
+    return resource
+
+
+def accounts_named(emulator: EmulatorProcess, name: str) -> list[dict[str, Any]]:
+    return [sa for sa in emulator.state()["service_accounts"] if sa["name"] == name]
+
+
+def request_order(emulator: EmulatorProcess, *patterns: str) -> list[int]:
+    """The line numbers in the emulator's request log of the first request matching each pattern."""
+    lines = emulator.log_path.read_text().splitlines()
+    return [next(i for i, line in enumerate(lines) if re.search(pattern, line)) for pattern in patterns]
+
+
+def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_stack, emulator):
+    declared = {"rotation": "2026-q1"}
+    stack = engine_stack("service-account", extra=program(emulator, declared), env=ENV)
+    keys: list[str] = []
+
+    # 1. up: one account, one key, handed to the consumer, which could use it
+    up = stack.up()
+    assert up.changes == {"create": 3}  # the stack, the account, the consumer
+    (account,) = accounts_named(emulator, NAME)
+    key, key_id = up.outputs["deploy_bot_key"], up.outputs["deploy_bot_key_id"]
+    keys.append(key)
+    assert emulator.key_works(key) and up.outputs["consumer_key_worked"] is True
+    assert [k["id"] for k in emulator.state()["api_keys"]] == [key_id]
+    assert stack.stack.outputs()["deploy_bot_key"].secret  # readable by a stack reference, as a secret
+    state = stack.deployment()
+    assert one(stack, SERVICE_ACCOUNT_TYPE, state)["id"] == f"{SAMPLE.WEB}/{account['id']}"
+
+    # 2. stored encrypted: in the account's outputs, the consumer's input and output, the stack's outputs
+    stored = stack.export_encrypted()
+    sa_state, consumer_state = one(stack, SERVICE_ACCOUNT_TYPE, stored), one(stack, CONSUMER_TYPE, stored)
+    assert is_secret(sa_state["outputs"]["api_key"]) and "ciphertext" in sa_state["outputs"]["api_key"]
+    assert is_secret(consumer_state["inputs"]["api_key"]) and is_secret(consumer_state["outputs"]["api_key"])
+    (stack_resource,) = stack.resources("pulumi:pulumi:Stack", stored)
+    assert is_secret(stack_resource["outputs"]["deploy_bot_key"])
+    assert key not in json.dumps(stored)
+
+    # 3. a new rotation: the new key is made while the old one still works, then the old one goes
+    declared["rotation"] = "2026-q2"
+    # the account, and the consumer, whose input (the key) is unknown until the account's update
+    assert stack.preview().changes == {"same": 1, "update": 2}
+    rotated = stack.up()
+    new_key, new_key_id = rotated.outputs["deploy_bot_key"], rotated.outputs["deploy_bot_key_id"]
+    keys.append(new_key)
+    assert new_key_id != key_id and emulator.key_works(new_key) and not emulator.key_works(key)
+    assert rotated.outputs["consumer_key_worked"] is True  # the consumer got the new key in the same up
+    created_at, deleted_at = request_order(
+        emulator, rf'"POST /v1/organization/projects/{SAMPLE.WEB}/service_accounts/{account["id"]}/api_keys ',
+        rf'"DELETE /v1/organization/projects/{SAMPLE.WEB}/api_keys/{key_id} ')
+    assert created_at < deleted_at, "the old key was deleted before the new one existed"
+    assert [k["id"] for k in emulator.state()["api_keys"]] == [new_key_id]
+    assert len(accounts_named(emulator, NAME)) == 1
+
+    # 4. the key deleted out of band: refresh sees it gone, up makes a new one and hands it on
+    AdminClient(emulator.admin_key, emulator.base_url).delete_project_api_key(SAMPLE.WEB, new_key_id)
+    refresh = stack.refresh()
+    assert refresh.changes == {"same": 2, "update": 1}, refresh.changes  # the account's key outputs
+    assert refresh.requests.writes() == {}, "refresh must only read"
+    refreshed = one(stack, SERVICE_ACCOUNT_TYPE)["outputs"]
+    assert refreshed.get("api_key_id") is None and refreshed.get("api_key") is None  # nulls are not stored
+    assert stack.preview().changes == {"same": 1, "update": 2}
+    repaired = stack.up()
+    keys.append(repaired.outputs["deploy_bot_key"])
+    assert emulator.key_works(repaired.outputs["deploy_bot_key"]) and repaired.outputs["consumer_key_worked"] is True
+    assert [k["id"] for k in emulator.state()["api_keys"]] == [repaired.outputs["deploy_bot_key_id"]]
+    assert stack.up().changes.get("update") is None  # and then nothing more to do
+
+    # 5. destroy removes the account and its key
+    final_stored = stack.export_encrypted()
+    stack.destroy()
+    assert accounts_named(emulator, NAME) == [] and emulator.state()["api_keys"] == []
+
+    # No key in plain text anywhere: engine output, provider stderr, stored state, backend files
+    texts = [op.everything for op in stack.operations] + [op.provider_stderr for op in stack.operations]
+    texts.append(json.dumps(final_stored))
+    for secret in keys:
+        for text in texts:
+            assert secret not in text
+        for path, data in stack.backend_bytes():
+            assert secret.encode() not in data, f"a key in plain text in {path}"
+
+
+@pytest.mark.parametrize("fault", [
+    Fault("POST", SERVICE_ACCOUNTS, "drop_after"),
+    Fault("POST", SERVICE_ACCOUNTS, "status", status=503, count=2),
+], ids=["answer-dropped-after-create", "503-twice"])
+def test_faults_during_create_never_make_two_accounts(engine_stack, emulator, fault):
+    emulator.set_faults(fault)
+    stack = engine_stack("service-account-faults", extra=program(emulator, {"rotation": None}), env=ENV)
+    up = stack.up()
+    assert up.requests.faults == {f"POST {SERVICE_ACCOUNTS}": fault.count}
+    (account,) = accounts_named(emulator, NAME)
+    key = up.outputs["deploy_bot_key"]
+    assert emulator.key_works(key) and up.outputs["consumer_key_worked"] is True
+    # Whatever the fault, the account has exactly the one key the stack holds.
+    assert [k["id"] for k in emulator.state()["api_keys"]] == [up.outputs["deploy_bot_key_id"]]
+    assert one(stack, SERVICE_ACCOUNT_TYPE)["id"] == f"{SAMPLE.WEB}/{account['id']}"
