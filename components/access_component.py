@@ -1,7 +1,9 @@
-"""The component resources: a team's access, and a whole organization's made of teams.
+"""The component resources: a team's access, and a whole organization's made of teams and
+service accounts.
 
-Children are named after what they manage, ``{project_id}/{member}`` for a membership and
-``{project_id}/{member}/{role_id}`` for an extra role, never after a team. A URN holds the
+Children are named after what they manage, ``{project_id}/{member}`` for a membership,
+``{project_id}/{member}/{role_id}`` for an extra role and
+``{project_id}/service-account/{name}`` for a service account, never after a team. A URN holds the
 parent's type but not its name, so moving a person between teams, or renaming a team or the
 component, leaves every URN, and so OpenAI, untouched.
 """
@@ -13,17 +15,22 @@ from typing import Any, Mapping
 import pulumi
 
 from ..providers.project_user import ProjectUser, ProjectUserArgs
+from ..providers.service_account import ServiceAccount, ServiceAccountArgs
 from ..providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentArgs
-from .access_spec import AccessSpec, Team, parse_access_spec
+from .access_spec import AccessSpec, ServiceAccountSpec, Team, parse_access_spec
 from .grant_merge import MemberAccess, merge_grants
 
 
 class _AccessComponent(pulumi.ComponentResource):
-    """Declares one ProjectUser per merged (project, member) grant, and its extra roles."""
+    """Declares one ProjectUser per merged (project, member) grant, and its extra roles; and
+    one ServiceAccount per declared service account."""
 
     memberships: dict[str, ProjectUser]
     role_assignments: dict[str, UserRoleAssignment]
+    service_accounts: dict[str, ServiceAccount]
     access: pulumi.Output[dict[str, Any]]
+    # project → account name → key: a secret, for the stack to export (or hand on)
+    service_account_keys: pulumi.Output[dict[str, dict[str, str]]]
 
     def __init__(self, type_: str, name: str, spec: AccessSpec, opts: pulumi.ResourceOptions | None) -> None:
         grants = merge_grants(spec)  # raises on a bad spec before anything is registered
@@ -32,8 +39,14 @@ class _AccessComponent(pulumi.ComponentResource):
         self.memberships, self.role_assignments = {}, {}
         for grant in grants:
             self._declare(grant, spec.adopt, child_opts)
+        self.service_accounts = {
+            service_account_name(project_id, name): _service_account(project_id, name, account, child_opts)
+            for project_id, accounts in spec.service_accounts.items()
+            for name, account in accounts.items()
+        }
         self.access = pulumi.Output.from_input(access_summary(grants))
-        self.register_outputs({"access": self.access})
+        self.service_account_keys = pulumi.Output.secret(_keys_by_project(spec, self.service_accounts))
+        self.register_outputs({"access": self.access, "service_account_keys": self.service_account_keys})
 
     def _declare(self, grant: MemberAccess, adopt: bool, opts: pulumi.ResourceOptions) -> None:
         name = f"{grant.project_id}/{grant.member.key}"
@@ -50,6 +63,27 @@ class _AccessComponent(pulumi.ComponentResource):
                 UserRoleAssignmentArgs(project_id=grant.project_id, role_id=role_id, adopt=adopt, **user),
                 after_membership,
             )
+
+
+def service_account_name(project_id: str, name: str) -> str:
+    return f"{project_id}/service-account/{name}"
+
+
+def _service_account(project_id: str, name: str, account: ServiceAccountSpec,
+                     opts: pulumi.ResourceOptions) -> ServiceAccount:
+    args = ServiceAccountArgs(
+        project_id=project_id, name=name, role=account.role, key_expires_in_seconds=account.key_expires_in_seconds,
+        key_scopes=None if account.key_scopes is None else list(account.key_scopes), rotation=account.rotation,
+        key_renew_before_seconds=account.key_renew_before_seconds,
+    )
+    return ServiceAccount(service_account_name(project_id, name), args, opts)
+
+
+def _keys_by_project(spec: AccessSpec, accounts: Mapping[str, ServiceAccount]) -> pulumi.Output[dict[str, dict[str, Any]]]:
+    return pulumi.Output.from_input({
+        project_id: {name: accounts[service_account_name(project_id, name)].api_key for name in names}
+        for project_id, names in spec.service_accounts.items()
+    })
 
 
 class TeamAccess(_AccessComponent):

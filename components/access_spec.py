@@ -21,11 +21,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_PATTERN, USER_ID_PATTERN
 
 MemberRole = Literal["owner", "member"]
+ServiceAccountRole = Literal["owner", "member"]
+SERVICE_ACCOUNT_NAME_MAX_LENGTH = 255  # as the ServiceAccount resource checks
 
 
 def _project_id(value: str) -> str:
@@ -118,16 +130,55 @@ class Team(_Strict):
         return grants
 
 
+def _account_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a service account name cannot be empty")
+    if len(value) > SERVICE_ACCOUNT_NAME_MAX_LENGTH:
+        raise ValueError(f"a service account name has at most {SERVICE_ACCOUNT_NAME_MAX_LENGTH} characters")
+    return value
+
+
+AccountName = Annotated[str, AfterValidator(_account_name)]
+
+
+class ServiceAccountSpec(_Strict):
+    """One service account and its key (see ``providers.service_account.ServiceAccount``)."""
+
+    role: ServiceAccountRole = "member"
+    key_expires_in_seconds: PositiveInt | None = None
+    key_scopes: tuple[StrictStr, ...] | None = None
+    rotation: StrictStr | None = None
+    key_renew_before_seconds: PositiveInt | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if value is None:
+            return {}  # `deploy-bot:` with nothing after it: every default
+        return {"role": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _renewal_within_the_lifetime(self) -> "ServiceAccountSpec":
+        renew, expires = self.key_renew_before_seconds, self.key_expires_in_seconds
+        if renew is not None and expires is None:
+            raise ValueError("key_renew_before_seconds needs key_expires_in_seconds: a key that never expires "
+                             "is never renewed")
+        if renew is not None and expires is not None and renew >= expires:
+            raise ValueError(f"key_renew_before_seconds ({renew}) must be less than key_expires_in_seconds "
+                             f"({expires}), or every up would make a new key")
+        return self
+
+
 class AccessSpec(_Strict):
-    teams: dict[str, Team]
+    teams: dict[str, Team] = {}
+    service_accounts: dict[ProjectId, dict[AccountName, ServiceAccountSpec]] = {}
     adopt: bool = False
 
-    @field_validator("teams")
-    @classmethod
-    def _some_teams(cls, teams: dict[str, Team]) -> dict[str, Team]:
-        if not teams:
-            raise ValueError("the spec needs at least one team")
-        return teams
+    @model_validator(mode="after")
+    def _something_declared(self) -> "AccessSpec":
+        if not self.teams and not any(self.service_accounts.values()):
+            raise ValueError("the spec needs at least one team or service account")
+        return self
 
 
 def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
@@ -145,6 +196,8 @@ def _problem(detail: Mapping[str, Any]) -> str:
     message = str(detail["msg"]).removeprefix("Value error, ")
     if detail["type"] == "literal_error":
         message = f"must be 'owner' or 'member', got {detail.get('input')!r}"
+    elif detail["type"] == "greater_than":
+        message = f"must be a whole number of seconds above zero, got {detail.get('input')!r}"
     elif detail["type"] == "extra_forbidden":
         message = "is not a field of the spec"
     return f"{path}: {message}"

@@ -1,4 +1,5 @@
-"""The stack program: an organization's access from the spec in stack config.
+"""The stack program: an organization's access from the spec in stack config, and the keys
+of its service accounts as a secret stack output (``service_account_keys``).
 
 Stack config (``Pulumi.<stack>.yaml``) holds the spec either inline, under
 ``openai-access:access``, or as a YAML file named by ``openai-access:accessFile`` (relative
@@ -40,6 +41,10 @@ def provision_access() -> OrganizationAccess:
     organization = OrganizationAccess("organization", spec)
     pulumi.export("access", organization.access)
     pulumi.export("summary", organization.access.apply(readable_summary))
+    if organization.service_accounts:
+        # project → account name → API key, a secret: another stack reads it with
+        # StackReference(...).get_output("service_account_keys").
+        pulumi.export("service_account_keys", organization.service_account_keys)
     return organization
 
 

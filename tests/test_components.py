@@ -124,7 +124,15 @@ def test_moving_a_person_between_teams_or_renaming_teams_changes_no_resource():
                     "b": {"members": [{"email": "a@example.com", "user_id": "user-Two"}], "grants": {WEB: "member"}}}},
          "one person has one email and one user id"),
         ({"teams": {"a": {"members": ["a@example.com", "A@example.com"], "grants": {WEB: "member"}}}}, "listed twice"),
-        ({"teams": {}}, "at least one team"),
+        ({"teams": {}}, "at least one team or service account"),
+        ({"service_accounts": {WEB: {"ci": "admin"}}},
+         f"service_accounts.{WEB}.ci.role: must be 'owner' or 'member', got 'admin'"),
+        ({"service_accounts": {"web": {"ci": None}}}, "service_accounts.web.[key]: 'web' is not a project id"),
+        ({"service_accounts": {WEB: {"ci": {"key_expires_in_seconds": -1}}}},
+         f"service_accounts.{WEB}.ci.key_expires_in_seconds: must be a whole number of seconds above zero"),
+        ({"service_accounts": {WEB: {"ci": {"key_expires_in_seconds": 60, "key_renew_before_seconds": 90}}}},
+         f"service_accounts.{WEB}.ci: key_renew_before_seconds (90) must be less than key_expires_in_seconds"),
+        ({"service_accounts": {WEB: {"ci": {"keys": 2}}}}, f"service_accounts.{WEB}.ci.keys: is not a field"),
     ],
 )
 def test_an_invalid_spec_fails_before_anything_is_registered(monitor, spec, words):
@@ -160,3 +168,29 @@ def test_component_options_reach_every_child(monitor):
 
 def _assert(condition: bool, detail) -> None:
     assert condition, detail
+
+
+@pulumi.runtime.test
+def test_service_accounts_are_declared_per_project_with_their_keys_secret(monitor):
+    organization = OrganizationAccess("organization", {"service_accounts": {
+        WEB: {"deploy-bot": None, "release-bot": {"role": "owner", "key_expires_in_seconds": 3600,
+                                                  "key_renew_before_seconds": 600, "rotation": "2026-01"}},
+        DATA: {"deploy-bot": "member"},
+    }})
+
+    def check(args):
+        urn, keys_secret = args
+        accounts = monitor.of_type(":ServiceAccount")
+        assert set(accounts) == {f"{WEB}/service-account/deploy-bot", f"{WEB}/service-account/release-bot",
+                                 f"{DATA}/service-account/deploy-bot"}
+        release = accounts[f"{WEB}/service-account/release-bot"]
+        assert {k: v for k, v in release.inputs.items() if v is not None} == {
+            "project_id": WEB, "name": "release-bot", "role": "owner", "key_expires_in_seconds": 3600,
+            "key_renew_before_seconds": 600, "rotation": "2026-01"}
+        assert accounts[f"{DATA}/service-account/deploy-bot"].inputs["role"] == "member"
+        assert all(a.parent == urn and a.secret_outputs == ("api_key",) for a in accounts.values())
+        assert keys_secret
+
+    keys_secret = pulumi.Output.from_input(organization.service_account_keys).is_secret()
+    return pulumi.Output.all(organization.urn, keys_secret).apply(
+        lambda args: settle(*organization.service_accounts.values()).apply(lambda _: check(args)))

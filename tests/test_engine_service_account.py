@@ -11,12 +11,15 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi import automation as auto
 
 from pulumi_openai_access.emulator.process import SAMPLE, SERVICE_ACCOUNTS, EmulatorProcess, Fault
 from pulumi_openai_access.providers.admin_api import AdminClient
+from pulumi_openai_access.components.stack_program import provision_access
 from pulumi_openai_access.providers.service_account import ServiceAccount
-from scripts.stack_runner import REPO_ROOT
-from tests.support.engine import EngineStack, is_secret
+from scripts import stack_runner
+from scripts.stack_runner import PROJECT_NAME, REPO_ROOT
+from tests.support.engine import PASSPHRASE, EngineStack, is_secret
 from tests.support.key_consumer import KeyConsumer
 
 SERVICE_ACCOUNT_TYPE = "pulumi-python:dynamic/openai:ServiceAccount"
@@ -139,3 +142,39 @@ def test_faults_during_create_never_make_two_accounts(engine_stack, emulator, fa
     # Whatever the fault, the account has exactly the one key the stack holds.
     assert [k["id"] for k in emulator.state()["api_keys"]] == [up.outputs["deploy_bot_key_id"]]
     assert one(stack, SERVICE_ACCOUNT_TYPE)["id"] == f"{SAMPLE.WEB}/{account['id']}"
+
+
+def test_the_stack_program_exports_the_keys_as_a_secret_another_stack_reads(engine_stack, emulator, tmp_path):
+    spec = {"service_accounts": {SAMPLE.WEB: {NAME: None}, SAMPLE.DATA: {"etl": {"role": "owner"}}}}
+    owner = engine_stack("access", extra=provision_access, env=ENV)
+    owner.stack.set_config(f"{PROJECT_NAME}:access", auto.ConfigValue(json.dumps(spec)))
+    up = owner.up()
+    assert owner.stack.outputs()["service_account_keys"].secret
+    keys = up.outputs["service_account_keys"]
+    assert set(keys) == {SAMPLE.WEB, SAMPLE.DATA} and all(emulator.key_works(k) for p in keys.values()
+                                                             for k in p.values())
+    assert {r["urn"].rpartition("::")[2] for r in owner.resources(SERVICE_ACCOUNT_TYPE)} == {
+        f"{SAMPLE.WEB}/service-account/{NAME}", f"{SAMPLE.DATA}/service-account/etl"}
+    assert {(sa["name"], sa["role"]) for sa in emulator.state()["service_accounts"]} == {
+        (NAME, "member"), ("etl", "owner")}
+
+    # Another stack of the same backend reads the keys through a stack reference and uses one.
+    def reader_program() -> None:
+        reference = pulumi.StackReference(f"organization/{PROJECT_NAME}/access")
+        key = reference.require_output("service_account_keys").apply(lambda k: k[SAMPLE.WEB][NAME])
+        pulumi.export("key_worked", KeyConsumer("app-secret", api_key=key, base_url=emulator.base_url).key_worked)
+        pulumi.export("key", key)
+
+    reader_dir = tmp_path / "reader"
+    reader_dir.mkdir()
+    (reader_dir / "Pulumi.yaml").write_text(f"name: {PROJECT_NAME}\nruntime: python\n")
+    reader = stack_runner.open_stack("reader", reader_program, work_dir=reader_dir, state_dir=owner.state_dir,
+                                     passphrase=PASSPHRASE, env=ENV)
+    read = reader.up()
+    assert read.outputs["key_worked"].value is True
+    assert read.outputs["key"].secret and read.outputs["key"].value == keys[SAMPLE.WEB][NAME]  # still a secret
+    reader.destroy()
+    owner.destroy()
+    assert emulator.state()["service_accounts"] == []
+    for secret in (k for p in keys.values() for k in p.values()):
+        assert all(secret not in op.everything for op in owner.operations)

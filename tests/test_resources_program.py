@@ -14,6 +14,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from pulumi_openai_access.providers.project_user import ProjectUser, ProjectUserArgs, ProjectUserProvider
+from pulumi_openai_access.providers.service_account import ServiceAccount, ServiceAccountProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentProvider
 
 SECRET = "sk-admin-program-side-secret-0123456789"
@@ -145,3 +146,17 @@ def test_a_stack_can_declare_more_than_a_thousand_resources(mocks: RecordingMock
         ProjectUser(f"member-{index}", project_id="proj_abc", user_id=f"user-n{index}", role="member")
     UserRoleAssignment("last-role", project_id="proj_abc", user_id="user-n0", role_id="role-api-project-viewer")
     assert pickle._Pickler._batch_setitems is before
+
+
+@pulumi.runtime.test
+def test_service_account_registers_its_inputs_no_key_and_a_small_keyless_provider(mocks: RecordingMocks):
+    account = ServiceAccount("ci", project_id="proj_abc", name="ci-bot", rotation="1")
+
+    def check(_):
+        args = mocks.registered["ci"]
+        assert args.typ == "pulumi-python:dynamic/openai:ServiceAccount"
+        assert (args.inputs["project_id"], args.inputs["name"], args.inputs["rotation"]) == ("proj_abc", "ci-bot", "1")
+        assert args.inputs.get("api_key") is None  # an output only, seeded empty
+        assert_small_keyless_provider(args, ServiceAccountProvider)
+
+    return account.urn.apply(check)

@@ -1,5 +1,5 @@
 """Pulumi's mock monitor, keeping every registration request as the engine would receive it
-(URN, parent, dependencies, options), so tests can assert on the resource graph."""
+(URN, parent, dependencies, options, outputs to keep secret), so tests can assert on the resource graph."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Registration:
     dependencies: tuple[str, ...]
     protect: bool
     inputs: dict[str, Any]
+    secret_outputs: tuple[str, ...] = ()
 
 
 class _EchoMocks(pulumi.runtime.Mocks):
@@ -43,6 +44,7 @@ class RecordingMonitor(MockMonitor):
             self.registrations.append(Registration(
                 urn=response.urn, type=request.type, name=request.name, parent=request.parent,
                 dependencies=tuple(sorted(request.dependencies)), protect=bool(request.protect), inputs=inputs,
+                secret_outputs=tuple(request.additionalSecretOutputs),
             ))
         return response
 
