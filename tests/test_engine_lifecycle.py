@@ -12,7 +12,7 @@ import copy
 
 import requests
 
-from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLE, USER_ROLES
+from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLES
 from tests.support.engine import (
     assert_emulator_matches,
     assert_state_in_emulator,
@@ -25,9 +25,8 @@ BARBARA_WEB = f"{SAMPLE.WEB}/barbara@example.com"
 EDSGER_WEB = f"{SAMPLE.WEB}/{SAMPLE.EDSGER}"
 BARBARA_DATA = f"{SAMPLE.DATA}/barbara@example.com"
 MEMBERSHIPS = (BARBARA_WEB, EDSGER_WEB, BARBARA_DATA)
-ASSIGNMENTS = (f"{BARBARA_WEB}/{SAMPLE.VIEWER_ROLE}", f"{EDSGER_WEB}/{SAMPLE.VIEWER_ROLE}")
-# the stack, the OrganizationAccess component, 3 memberships and 2 role assignments
-ALL = 1 + 1 + len(MEMBERSHIPS) + len(ASSIGNMENTS)
+# the stack, the OrganizationAccess component and 3 memberships (2 of them with an extra role)
+ALL = 1 + 1 + len(MEMBERSHIPS)
 
 
 def test_preview_then_up_then_a_no_op_up(engine_stack, emulator):
@@ -37,7 +36,7 @@ def test_preview_then_up_then_a_no_op_up(engine_stack, emulator):
     # 1. preview of an empty stack: every create planned, the API not called at all
     preview = stack.preview()
     assert preview.changes == {"create": ALL}
-    for name in (*MEMBERSHIPS, *ASSIGNMENTS):
+    for name in MEMBERSHIPS:
         assert any(name in line and "create" in line for line in preview.output), f"{name} not planned:\n{preview.text}"
     assert preview.requests.total == 0, preview.requests
     assert emulator.state() == baseline
@@ -100,9 +99,9 @@ def test_drift_outside_pulumi_is_refreshed_and_repaired(engine_stack, emulator):
     assert (SAMPLE.WEB, SAMPLE.EDSGER) not in memberships_of(drifted)
     assert (SAMPLE.WEB, SAMPLE.EDSGER, SAMPLE.VIEWER_ROLE) not in assignments_of(drifted)
 
-    # refresh shows both: the membership (and its role) deleted, the other one updated
+    # refresh shows both: the membership (with its role) deleted, the other one updated
     refresh = stack.refresh()
-    assert refresh.changes == {"same": ALL - 3, "delete": 2, "update": 1}, refresh.changes
+    assert refresh.changes == {"same": ALL - 2, "delete": 1, "update": 1}, refresh.changes
     assert refresh.requests.writes() == {}, "refresh must only read"
     assert emulator.state() == drifted
     memberships, assignments = stack.managed()
@@ -115,7 +114,7 @@ def test_drift_outside_pulumi_is_refreshed_and_repaired(engine_stack, emulator):
 
     # the next up restores the spec: edsger and his role back, barbara owner again
     up = stack.up()
-    assert up.changes == {"same": ALL - 3, "create": 2, "update": 1}, up.changes
+    assert up.changes == {"same": ALL - 2, "create": 1, "update": 1}, up.changes
     assert up.requests.writes() == {
         f"POST {PROJECT_USERS}": 1, f"POST {USER_ROLES}": 1, f"POST {PROJECT_USER}": 1,
     }
@@ -189,7 +188,8 @@ def test_destroy_removes_what_the_stack_created_and_nothing_else(engine_stack, e
 
     destroy = stack.destroy()
     assert destroy.changes == {"delete": ALL}
-    assert destroy.requests.writes() == {f"DELETE {PROJECT_USER}": 3, f"DELETE {USER_ROLE}": 2}
+    # the API drops a member's roles with the membership: one request per membership
+    assert destroy.requests.writes() == {f"DELETE {PROJECT_USER}": 3}
     assert stack.resources() == []
     after = emulator.state()
     # the sample organization's own memberships and roles, untouched (timestamps included)
