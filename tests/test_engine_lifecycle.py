@@ -12,7 +12,7 @@ import copy
 
 import requests
 
-from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLES
+from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLE, USER_ROLES
 from tests.support.engine import (
     assert_emulator_matches,
     assert_state_in_emulator,
@@ -196,3 +196,26 @@ def test_destroy_removes_what_the_stack_created_and_nothing_else(engine_stack, e
     assert after["memberships"] == baseline["memberships"]
     assert after["role_assignments"] == baseline["role_assignments"]
     assert after == baseline
+
+
+def test_an_extra_role_change_updates_the_membership_in_place_and_names_the_roles(engine_stack, emulator):
+    baseline = emulator.state()
+    stack = engine_stack("extra-roles", spec=team_spec())
+    stack.up()
+    urns_before = {r["urn"]: r["id"] for r in stack.resources() if r.get("custom")}
+
+    spec = copy.deepcopy(stack.spec)
+    spec["teams"]["storefront"]["grants"][SAMPLE.WEB]["roles"] = [SAMPLE.KEY_MANAGER]
+    stack.spec = spec
+    preview = stack.preview(diff=True)
+    assert preview.changes == {"same": ALL - 2, "update": 2}
+    assert preview.requests.total == 0
+    # the preview names the role removed and the role added, as `~ roles: [ ~ [0]: "old" => "new" ]`
+    assert f'"{SAMPLE.VIEWER_ROLE}" => "{SAMPLE.KEY_MANAGER}"' in preview.text, preview.text
+
+    up = stack.up()
+    assert up.changes == {"same": ALL - 2, "update": 2}, "extra roles change in place, never replace"
+    assert up.requests.writes() == {f"POST {USER_ROLES}": 2, f"DELETE {USER_ROLE}": 2}
+    assert_emulator_matches(emulator, spec, baseline)
+    assert (SAMPLE.WEB, SAMPLE.BARBARA, SAMPLE.VIEWER_ROLE) not in assignments_of(emulator.state())
+    assert {r["urn"]: r["id"] for r in stack.resources() if r.get("custom")} == urns_before
