@@ -21,67 +21,83 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.behaviour import SERVICE_ACCOUNT_ROLES
 from .admin_api.client import AdminClient
 from .admin_api.errors import NotFoundError, ProjectArchivedError
 from .admin_api.models import NewApiKey, ServiceAccount as Account
 from .base_provider import AdminApiProvider
-from .input_checks import PROJECT_ID_PATTERN, InputChecker, is_unknown
-from .input_diff import split_resource_id
-from .resource_inputs import AdminApiResource, choose_args
-from .service_account_keys import KEY_INPUTS, KeyOptions, delete_key, new_key, renewal_reason, replace_key
+from .input_checks import any_text, free_text, is_unknown, one_of, positive_seconds, text_list
+from .resource_ids import split_resource_id
+from .resource_inputs import AdminApiResource
+from .resource_schema import Input, Output, ResourceSchema
+from .service_account_keys import KeyOptions, new_key, renewal_reason, replace_key
+from .shared_inputs import PROJECT
 
 log = logging.getLogger(__name__)
 
-INPUTS = ("project_id", "name", "role", "key_expires_in_seconds", "key_scopes", "rotation", "key_renew_before_seconds")
-OUTPUTS = (*INPUTS, "service_account_id", "created_at", "api_key", "api_key_id", "api_key_expires_at")
-DEFAULT_ROLE = "member"
 NAME_MAX_LENGTH = 255  # unconfirmed by any source: a generous bound that catches mistakes
+KEY_OUTPUTS = ("api_key", "api_key_id", "api_key_expires_at")
+
+SCHEMA = ResourceSchema(
+    inputs=(
+        PROJECT,
+        Input("name", str, "The service account's name (not unique in a project); a new name updates in place.",
+              rule=free_text("the service account's name, such as 'deploy-bot'", max_length=NAME_MAX_LENGTH),
+              required=True),
+        Input("role", str, "`member` (the default) or `owner`; a new role updates in place.",
+              rule=one_of(SERVICE_ACCOUNT_ROLES), default="member"),
+        Input("key_expires_in_seconds", int | None,
+              "The key's lifetime in seconds (None: it never expires); a change makes a new key.",
+              rule=positive_seconds, normalize=int),
+        Input("key_scopes", list[str] | None,
+              "Permission scopes the key is restricted to, such as `api.model.request` (None: all the account's "
+              "permissions); a change makes a new key.",
+              rule=text_list("permission scopes such as 'api.model.request'"), normalize=list),
+        Input("rotation", str | None, "Any string: changing it makes a new key, and deletes the old one once the "
+              "new one exists.", rule=any_text),
+        Input("key_renew_before_seconds", int | None,
+              "Make a new key at the first preview or up this close to the key's expiry (needs "
+              "`key_expires_in_seconds`, and must be less).", rule=positive_seconds, normalize=int),
+    ),
+    outputs=(
+        Output("service_account_id", str, "The service account's id, `svc_acct_…`."),
+        Output("created_at", int, "When the service account was created (unix seconds)."),
+        Output("api_key", str | None, "The API key's value: a secret, shown by the API once, kept in state "
+               "encrypted. None after a refresh found the key deleted or expired (the next up makes a new one)."),
+        Output("api_key_id", str | None, "The API key's id, `key_…`."),
+        Output("api_key_expires_at", int | None, "When the API key expires (unix seconds), or None."),
+    ),
+)
+INPUTS = tuple(output.name for declaration in SCHEMA.inputs for output in declaration.outputs())
 
 
 class ServiceAccountProvider(AdminApiProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        checker = InputChecker(news)
-        checker.unknown_properties(INPUTS)  # outputs are registered as None; a value set for one is refused
-        checker.text("project_id", PROJECT_ID_PATTERN, "an OpenAI project id such as 'proj_abc123'")
-        checker.free_text("name", "the service account's name, such as 'deploy-bot'", max_length=NAME_MAX_LENGTH)
-        inputs = {prop: news.get(prop) for prop in INPUTS}
-        inputs["role"] = news.get("role") or DEFAULT_ROLE
-        role_checker = InputChecker(inputs)
-        role_checker.choice("role", SERVICE_ACCOUNT_ROLES)
-        checker.failures += role_checker.failures
-        expires = checker.positive_int("key_expires_in_seconds")
-        renew = checker.positive_int("key_renew_before_seconds")
-        checker.string_list("key_scopes", "permission scopes such as 'api.model.request'")
-        rotation = news.get("rotation")
-        if rotation is not None and not is_unknown(rotation) and not isinstance(rotation, str):
-            checker.fail("rotation", f"rotation must be a string (change it to make a new key), got {rotation!r}")
-        if renew is not None and not is_unknown(news.get("key_expires_in_seconds")):
-            if expires is None:
-                checker.fail("key_renew_before_seconds", "key_renew_before_seconds needs key_expires_in_seconds: "
-                             "a key that never expires is never renewed")
-            elif renew >= expires:
-                checker.fail("key_renew_before_seconds", f"key_renew_before_seconds ({renew}) must be less than "
-                             f"key_expires_in_seconds ({expires}), or every update would make a new key")
-        for prop, value in (("key_expires_in_seconds", expires), ("key_renew_before_seconds", renew)):
-            if value is not None:
-                inputs[prop] = value
-        return CheckResult(inputs, checker.failures)
+        result = SCHEMA.check(news)
+        renew, expires = news.get("key_renew_before_seconds"), news.get("key_expires_in_seconds")
+        if renew is None or is_unknown(renew) or is_unknown(expires) or any(
+                f.property in ("key_renew_before_seconds", "key_expires_in_seconds") for f in result.failures):
+            return result
+        if expires is None:
+            problem = "needs key_expires_in_seconds: a key that never expires is never renewed"
+        elif renew >= expires:
+            problem = (f"({int(renew)}) must be less than key_expires_in_seconds ({int(expires)}), "
+                       "or every update would make a new key")
+        else:
+            return result
+        return CheckResult(result.inputs, [*result.failures, CheckFailure("key_renew_before_seconds",
+                                                                          f"key_renew_before_seconds {problem}")])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = ["project_id"] if is_unknown(news.get("project_id")) or olds.get("project_id") != news.get(
-            "project_id") else []
-        updates = [prop for prop in ("name", "role", "key_renew_before_seconds", *KEY_INPUTS)
-                   if is_unknown(news.get(prop)) or olds.get(prop) != news.get(prop)]
-        renewing = renewal_reason(olds, news, time.time()) is not None
-        return DiffResult(changes=bool(replaces or updates or renewing), replaces=replaces, stables=[],
-                          delete_before_replace=False)
+        result = SCHEMA.diff(olds, news)
+        if not result.changes and renewal_reason(olds, news, time.time()) is not None:
+            result.changes = True  # the key is gone, expired or due: an update makes a new one
+        return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         project_id, name, role = props["project_id"], props["name"], props["role"]
@@ -90,12 +106,11 @@ class ServiceAccountProvider(AdminApiProvider):
         leftover = _leftover_of_an_interrupted_create(listed, project_id, name, role)
         if leftover is not None:
             return self._take_over(client, props, leftover)
-        created = client.create_service_account(
-            project_id, name, expires_in_seconds=KeyOptions.from_inputs(props).expires_in_seconds, known=listed,
-        )
+        options = KeyOptions.from_inputs(props)
+        created = client.create_service_account(project_id, name, expires_in_seconds=options.expires_in_seconds,
+                                                known=listed)
         account: Account = created
         key = created.api_key
-        options = KeyOptions.from_inputs(props)
         if key is None:
             # Read back after a lost answer: the account is ours, and so are its keys (it
             # was created by this call); their values are lost, so they make way for a new one.
@@ -130,7 +145,7 @@ class ServiceAccountProvider(AdminApiProvider):
         except (NotFoundError, ProjectArchivedError):
             return ReadResult("", {})
         outputs = {**_outputs(props, account, None), **_key_as_it_is(client, project_id, props)}
-        return ReadResult(id_, outputs, {prop: outputs.get(prop) for prop in INPUTS})
+        return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         project_id, account_id = split_resource_id(id_, 2)
@@ -188,13 +203,14 @@ def _key_as_it_is(client: AdminClient, project_id: str, props: Mapping[str, Any]
     """The key outputs as the API has them: a key deleted out of band is gone (no id), an
     expired one is kept (so the next update deletes it) with no usable value."""
     key_id = props.get("api_key_id")
+    gone = dict.fromkeys(KEY_OUTPUTS)
     if not key_id:
-        return {"api_key": None, "api_key_id": None, "api_key_expires_at": None}
+        return gone
     try:
         key = client.get_project_api_key(project_id, key_id)
     except NotFoundError:
         log.info("key %s of project %s is gone: the next update makes a new one", key_id, project_id)
-        return {"api_key": None, "api_key_id": None, "api_key_expires_at": None}
+        return gone
     value = None if key.expired(time.time()) else props.get("api_key")
     return {"api_key": value, "api_key_id": key.id, "api_key_expires_at": key.expires_at}
 
@@ -210,7 +226,7 @@ def _outputs(inputs: Mapping[str, Any], account: Account, key: NewApiKey | None,
         outputs.update(api_key=key.value.get_secret_value(), api_key_id=key.id, api_key_expires_at=key.expires_at)
     else:
         previous = key_from if key_from is not None else inputs
-        outputs.update({prop: previous.get(prop) for prop in ("api_key", "api_key_id", "api_key_expires_at")})
+        outputs.update({prop: previous.get(prop) for prop in KEY_OUTPUTS})
     return outputs
 
 
@@ -220,20 +236,14 @@ def _account_from_outputs(outputs: Mapping[str, Any]) -> Account:
                    created_at=None if created_at is None else int(created_at))
 
 
-@dataclass
-class ServiceAccountArgs:
-    """Inputs of a ``ServiceAccount``."""
-
-    project_id: pulumi.Input[str]
-    name: pulumi.Input[str]
-    role: pulumi.Input[str] | None = None
-    key_expires_in_seconds: pulumi.Input[int] | None = None
-    key_scopes: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-    rotation: pulumi.Input[str] | None = None
-    key_renew_before_seconds: pulumi.Input[int] | None = None
+ServiceAccountArgs = SCHEMA.args_class("ServiceAccountArgs", "Inputs of a ``ServiceAccount``.")
 
 
-class ServiceAccount(AdminApiResource, module="openai", name="ServiceAccount"):
+class ServiceAccount(
+    AdminApiResource,
+    module="openai", name="ServiceAccount",
+    schema=SCHEMA, args=ServiceAccountArgs, provider=ServiceAccountProvider,
+):
     """A project's service account with one API key (``api_key``, a secret). Its id is
     ``{project_id}/{service_account_id}``.
 
@@ -243,37 +253,9 @@ class ServiceAccount(AdminApiResource, module="openai", name="ServiceAccount"):
     ``name`` and ``role`` (``member`` or ``owner``) change in place; a new project replaces it.
     """
 
-    project_id: pulumi.Output[str]
-    name: pulumi.Output[str]
-    role: pulumi.Output[str]
-    key_expires_in_seconds: pulumi.Output[int | None]
-    key_scopes: pulumi.Output[list[str] | None]
-    rotation: pulumi.Output[str | None]
-    key_renew_before_seconds: pulumi.Output[int | None]
-    service_account_id: pulumi.Output[str]
-    created_at: pulumi.Output[int]
-    api_key: pulumi.Output[str | None]
-    api_key_id: pulumi.Output[str | None]
-    api_key_expires_at: pulumi.Output[int | None]
-
     def __init__(
-        self,
-        resource_name: str,
-        args: ServiceAccountArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        project_id: pulumi.Input[str] | None = None,
-        name: pulumi.Input[str] | None = None,
-        role: pulumi.Input[str] | None = None,
-        key_expires_in_seconds: pulumi.Input[int] | None = None,
-        key_scopes: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-        rotation: pulumi.Input[str] | None = None,
-        key_renew_before_seconds: pulumi.Input[int] | None = None,
+        self, resource_name: str, args: Any = None, opts: pulumi.ResourceOptions | None = None, **inputs: Any
     ) -> None:
-        chosen = choose_args(ServiceAccountArgs, args, dict(
-            project_id=project_id, name=name, role=role, key_expires_in_seconds=key_expires_in_seconds,
-            key_scopes=key_scopes, rotation=rotation, key_renew_before_seconds=key_renew_before_seconds,
-        ))
         # The key is a new output, not an input: only this makes the engine store it encrypted.
         secret = pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
-        self._register(ServiceAccountProvider(), resource_name, chosen, OUTPUTS, pulumi.ResourceOptions.merge(opts, secret))
+        super().__init__(resource_name, args, pulumi.ResourceOptions.merge(opts, secret), **inputs)

@@ -160,3 +160,9 @@ def test_service_account_registers_its_inputs_no_key_and_a_small_keyless_provide
         assert_small_keyless_provider(args, ServiceAccountProvider)
 
     return account.urn.apply(check)
+
+
+def test_service_account_takes_no_key_as_input_and_documents_its_outputs():
+    with pytest.raises(TypeError, match="unknown keyword arguments api_key"):
+        ServiceAccount("ci", project_id="proj_abc", name="ci-bot", api_key="sk-chosen-by-hand")
+    assert "secret" in ServiceAccount.api_key.__doc__

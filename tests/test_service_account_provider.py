@@ -54,7 +54,7 @@ def create(providers: ConfiguredProviders, **inputs):
     ({"rotation": 3}, "rotation", "must be a string"),
     ({"key_renew_before_seconds": 60}, "key_renew_before_seconds", "needs key_expires_in_seconds"),
     ({"key_expires_in_seconds": 60, "key_renew_before_seconds": 60}, "key_renew_before_seconds", "less than"),
-    ({"api_key": "sk-set-by-hand"}, "api_key", "not an input"),
+    ({"api_keys": ["sk-set-by-hand"]}, "api_keys", "not an input"),
 ])
 def test_check_names_the_property_and_what_is_allowed(providers, inputs, prop, fragment):
     result = providers.service_account.check({}, {"project_id": PROJECT, "name": "ci", **inputs})
