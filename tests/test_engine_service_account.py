@@ -13,7 +13,15 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from pulumi_openai_access.emulator.process import SAMPLE, SERVICE_ACCOUNTS, EmulatorProcess, Fault
+from pulumi_openai_access.emulator.process import (
+    PROJECT_API_KEY,
+    SAMPLE,
+    SERVICE_ACCOUNT,
+    SERVICE_ACCOUNT_KEYS,
+    SERVICE_ACCOUNTS,
+    EmulatorProcess,
+    Fault,
+)
 from pulumi_openai_access.providers.admin_api import AdminClient
 from pulumi_openai_access.components.stack_program import provision_access
 from pulumi_openai_access.providers.service_account import ServiceAccount
@@ -61,9 +69,13 @@ def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_
     stack = engine_stack("service-account", extra=program(emulator, declared), env=ENV)
     keys: list[str] = []
 
-    # 1. up: one account, one key, handed to the consumer, which could use it
+    # 1. preview asks nothing; up makes one account with its key (a listing, one write), handed
+    #    to the consumer, which could use it
+    assert stack.preview().requests.total == 0
     up = stack.up()
     assert up.changes == {"create": 3}  # the stack, the account, the consumer
+    assert up.requests.writes() == {f"POST {SERVICE_ACCOUNTS}": 1}
+    assert stack.up().requests.total == 0  # a no-op up decides locally
     (account,) = accounts_named(emulator, NAME)
     key, key_id = up.outputs["deploy_bot_key"], up.outputs["deploy_bot_key_id"]
     keys.append(key)
@@ -90,6 +102,7 @@ def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_
     new_key, new_key_id = rotated.outputs["deploy_bot_key"], rotated.outputs["deploy_bot_key_id"]
     keys.append(new_key)
     assert new_key_id != key_id and emulator.key_works(new_key) and not emulator.key_works(key)
+    assert rotated.requests.writes() == {f"POST {SERVICE_ACCOUNT_KEYS}": 1, f"DELETE {PROJECT_API_KEY}": 1}
     assert rotated.outputs["consumer_key_worked"] is True  # the consumer got the new key in the same up
     created_at, deleted_at = request_order(
         emulator, rf'"POST /v1/organization/projects/{SAMPLE.WEB}/service_accounts/{account["id"]}/api_keys ',
@@ -114,7 +127,7 @@ def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_
 
     # 5. destroy removes the account and its key
     final_stored = stack.export_encrypted()
-    stack.destroy()
+    assert stack.destroy().requests.writes() == {f"DELETE {SERVICE_ACCOUNT}": 1}  # its keys go with it
     assert accounts_named(emulator, NAME) == [] and emulator.state()["api_keys"] == []
 
     # No key in plain text anywhere: engine output, provider stderr, stored state, backend files
@@ -178,3 +191,16 @@ def test_the_stack_program_exports_the_keys_as_a_secret_another_stack_reads(engi
     assert emulator.state()["service_accounts"] == []
     for secret in (k for p in keys.values() for k in p.values()):
         assert all(secret not in op.everything for op in owner.operations)
+
+
+def test_an_interrupted_create_is_taken_over_and_says_which_keys_it_leaves(engine_stack, emulator):
+    # What a run stopped after the API created the account, before the state was written, leaves.
+    leftover = AdminClient(emulator.admin_key, emulator.base_url).create_service_account(SAMPLE.WEB, NAME)
+    stack = engine_stack("service-account-leftover", extra=program(emulator, {"rotation": None}), env=ENV)
+    up = stack.up()
+    assert [sa["id"] for sa in accounts_named(emulator, NAME)] == [leftover.id]  # no second account
+    assert up.requests.writes() == {f"POST {SERVICE_ACCOUNT_KEYS}": 1}  # only a key of its own
+    assert emulator.key_works(up.outputs["deploy_bot_key"]) and up.outputs["consumer_key_worked"] is True
+    # The key it could not see is left alone, and the engine's output says so, by id.
+    assert emulator.key_works(leftover.api_key.value.get_secret_value())
+    assert "taking it over" in up.provider_stderr and leftover.api_key.id in up.provider_stderr
