@@ -67,7 +67,7 @@ class ApiRequest:
     path_params: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, Any] | None = None
     body: Mapping[str, Any] | None = None
-    # False for writes that must not happen twice (add member, assign role)
+    # False for writes that must not happen twice (add member, assign role, create a service account or key)
     idempotent: bool = True
     reconcile: Reconciliation | None = None
 
