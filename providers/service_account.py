@@ -93,10 +93,13 @@ class ServiceAccountProvider(AdminApiProvider):
         return CheckResult(result.inputs, [*result.failures, CheckFailure("key_renew_before_seconds",
                                                                           f"key_renew_before_seconds {problem}")])
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = SCHEMA.diff(olds, news)
-        if not result.changes and renewal_reason(olds, news, time.time()) is not None:
-            result.changes = True  # the key is gone, expired or due: an update makes a new one
+        reason = renewal_reason(olds, news, time.time())
+        if reason is not None:
+            # The engine's diff display cannot say why a key is replaced: say it here (stderr).
+            log.info("service account %s: a new key is planned (%s)", id_, reason)
+            result.changes = True  # also when the key is gone, expired or due, with no input changed
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -118,7 +118,9 @@ def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_
     assert refresh.requests.writes() == {}, "refresh must only read"
     refreshed = one(stack, SERVICE_ACCOUNT_TYPE)["outputs"]
     assert refreshed.get("api_key_id") is None and refreshed.get("api_key") is None  # nulls are not stored
-    assert stack.preview().changes == {"same": 1, "update": 2}
+    planned = stack.preview()
+    assert planned.changes == {"same": 1, "update": 2}
+    assert "a new key is planned (the key is gone)" in planned.provider_stderr  # why, since no input changed
     repaired = stack.up()
     keys.append(repaired.outputs["deploy_bot_key"])
     assert emulator.key_works(repaired.outputs["deploy_bot_key"]) and repaired.outputs["consumer_key_worked"] is True
