@@ -2,7 +2,8 @@
 
 Reads are served from listings shared by all resources (one paged listing per project for
 memberships, one per project user for role assignments, one of the organization for
-emails); every write invalidates the listings it touches. One instance exists per set of
+emails, one per project for service accounts and one for API keys); every write invalidates
+the listings it touches. One instance exists per set of
 settings in a process and is shared by every resource and every engine thread.
 """
 
@@ -14,7 +15,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 from .admin_api.client import AdminClient
 from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
-from .admin_api.models import AssignedRole, OrganizationUser, ProjectUser, RoleAssignment
+from .admin_api.models import AssignedRole, OrganizationUser, ProjectApiKey, ProjectUser, RoleAssignment, ServiceAccount
 from .settings import ProviderSettings
 from .shared_listings import SharedListings
 from .user_reference import UserReference
@@ -33,6 +34,8 @@ class AccessGateway:
         self._members: SharedListings[str, dict[str, ProjectUser]] = SharedListings(listing_ttl)
         self._roles: SharedListings[tuple[str, str], list[AssignedRole]] = SharedListings(listing_ttl)
         self._users_by_email: SharedListings[str, dict[str, OrganizationUser]] = SharedListings(listing_ttl)
+        self._service_accounts: SharedListings[str, dict[str, ServiceAccount]] = SharedListings(listing_ttl)
+        self._api_keys: SharedListings[str, dict[str, ProjectApiKey]] = SharedListings(listing_ttl)
 
     # --- reads ------------------------------------------------------------------------------
     def find_member(self, project_id: str, user_id: str) -> ProjectUser | None:
@@ -69,6 +72,16 @@ class AccessGateway:
     def _load_users_by_email(self) -> dict[str, OrganizationUser]:
         return {user.email.casefold(): user for user in self.client.list_organization_users() if user.email}
 
+    def find_service_account(self, project_id: str, account_id: str) -> ServiceAccount | None:
+        return self._service_accounts.get(
+            project_id, lambda: _by_id(lambda: self.client.list_service_accounts(project_id))
+        ).get(account_id)
+
+    def find_api_key(self, project_id: str, api_key_id: str) -> ProjectApiKey | None:
+        return self._api_keys.get(
+            project_id, lambda: _by_id(lambda: self.client.list_project_api_keys(project_id))
+        ).get(api_key_id)
+
     # --- writes -----------------------------------------------------------------------------
     def add_member(self, project_id: str, role: str, *, user_id: str | None = None, email: str | None = None) -> ProjectUser:
         with _invalidating(self._members, project_id):
@@ -101,6 +114,14 @@ class AccessGateway:
                 return False
 
 
+    @contextmanager
+    def changing_service_accounts(self, project_id: str) -> Iterator[None]:
+        """Around writes to a project's service accounts or keys (made with ``client``): the
+        project's listings of both are read anew afterwards."""
+        with _invalidating(self._service_accounts, project_id), _invalidating(self._api_keys, project_id):
+            yield
+
+
 @contextmanager
 def _invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
     """Forget a listing after a write, unless the API refused the write outright: a 4xx
@@ -121,6 +142,10 @@ def _gone_is_empty(listing: Callable[[], Iterable[T]]) -> Iterator[T]:
         yield from listing()
     except (NotFoundError, ProjectArchivedError):
         return
+
+
+def _by_id(listing: Callable[[], Iterable[ServiceAccount | ProjectApiKey]]) -> dict[str, Any]:
+    return {item.id: item for item in _gone_is_empty(listing)}
 
 
 _sessions: dict[tuple, AccessGateway] = {}

@@ -103,9 +103,13 @@ class ServiceAccountProvider(AdminApiProvider):
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        with self.access.changing_service_accounts(props["project_id"]):
+            return self._create(props)
+
+    def _create(self, props: dict[str, Any]) -> CreateResult:
         project_id, name, role = props["project_id"], props["name"], props["role"]
         client = self.access.client
-        listed = _accounts(client, project_id)
+        listed = _accounts(client, project_id)  # fresh, not the shared listing: it decides a write
         leftover = _leftover_of_an_interrupted_create(listed, project_id, name, role)
         if leftover is not None:
             return self._take_over(client, props, leftover)
@@ -141,17 +145,32 @@ class ServiceAccountProvider(AdminApiProvider):
         return CreateResult(f"{project_id}/{account.id}", _outputs(props, account, key))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # From the project's shared listings: a refresh costs pages, not two GETs per account.
         project_id, account_id = split_resource_id(id_, 2)
-        client = self.access.client
-        try:
-            account = client.get_service_account(project_id, account_id)
-        except (NotFoundError, ProjectArchivedError):
+        account = self.access.find_service_account(project_id, account_id)
+        if account is None:
             return ReadResult("", {})
-        outputs = {**_outputs(props, account, None), **_key_as_it_is(client, project_id, props)}
+        outputs = {**_outputs(props, account, None), **self._key_as_it_is(project_id, props)}
         return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
+
+    def _key_as_it_is(self, project_id: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The key outputs as the API has them: a key deleted out of band is gone (no id), an
+        expired one is kept (so the next update deletes it) with no usable value."""
+        key_id = props.get("api_key_id")
+        key = self.access.find_api_key(project_id, key_id) if key_id else None
+        if key is None:
+            if key_id:
+                log.info("key %s of project %s is gone: the next update makes a new one", key_id, project_id)
+            return dict.fromkeys(KEY_OUTPUTS)
+        value = None if key.expired(time.time()) else props.get("api_key")
+        return {"api_key": value, "api_key_id": key.id, "api_key_expires_at": key.expires_at}
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         project_id, account_id = split_resource_id(id_, 2)
+        with self.access.changing_service_accounts(project_id):
+            return self._update(project_id, account_id, olds, news)
+
+    def _update(self, project_id: str, account_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> UpdateResult:
         client = self.access.client
         account = _account_from_outputs(olds)
         changes = {prop: news[prop] for prop in ("name", "role") if news.get(prop) != olds.get(prop)}
@@ -172,7 +191,8 @@ class ServiceAccountProvider(AdminApiProvider):
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         project_id, account_id = split_resource_id(id_, 2)
         try:
-            self.access.client.delete_service_account(project_id, account_id)  # its keys go with it
+            with self.access.changing_service_accounts(project_id):
+                self.access.client.delete_service_account(project_id, account_id)  # its keys go with it
         except (NotFoundError, ProjectArchivedError):
             log.info("service account %s of project %s was already gone", account_id, project_id)
 
@@ -200,22 +220,6 @@ def _leftover_of_an_interrupted_create(listed: Sequence[Account], project_id: st
             f"role {role!r}, alone, is taken over as the leftover of an interrupted run)."
         )
     return None
-
-
-def _key_as_it_is(client: AdminClient, project_id: str, props: Mapping[str, Any]) -> dict[str, Any]:
-    """The key outputs as the API has them: a key deleted out of band is gone (no id), an
-    expired one is kept (so the next update deletes it) with no usable value."""
-    key_id = props.get("api_key_id")
-    gone = dict.fromkeys(KEY_OUTPUTS)
-    if not key_id:
-        return gone
-    try:
-        key = client.get_project_api_key(project_id, key_id)
-    except NotFoundError:
-        log.info("key %s of project %s is gone: the next update makes a new one", key_id, project_id)
-        return gone
-    value = None if key.expired(time.time()) else props.get("api_key")
-    return {"api_key": value, "api_key_id": key.id, "api_key_expires_at": key.expires_at}
 
 
 def _outputs(inputs: Mapping[str, Any], account: Account, key: NewApiKey | None,

@@ -85,6 +85,7 @@ def test_read_keeps_the_key_from_state_and_drops_a_deleted_account(providers, em
     assert read.outs == created.outs
     assert read.inputs == {p: created.outs[p] for p in read.inputs} and "api_key" not in read.inputs
     admin(emulator).delete_service_account(PROJECT, created.outs["service_account_id"])
+    providers.new_process()  # a refresh's provider process: no listing from before the change
     assert providers.service_account.read(created.id, created.outs).id == ""
 
 
@@ -92,6 +93,7 @@ def test_a_key_deleted_out_of_band_is_drift_and_the_update_makes_a_new_one(provi
     provider = providers.service_account
     created = create(providers)
     admin(emulator).delete_project_api_key(PROJECT, created.outs["api_key_id"])
+    providers.new_process()
     read = provider.read(created.id, created.outs)
     assert (read.outs["api_key"], read.outs["api_key_id"]) == (None, None)
     news = checked(providers)
@@ -194,3 +196,13 @@ def test_the_key_never_shows_in_logs(providers, emulator, caplog):
         outs = create(providers, rotation="a").outs
         providers.service_account.update(f"{PROJECT}/{outs['service_account_id']}", outs, checked(providers, rotation="b"))
     assert "sk-svcacct-" not in caplog.text
+
+
+def test_refreshing_many_accounts_costs_two_listings_not_two_gets_each(providers, emulator):
+    created = [create(providers, name=f"bot-{i}") for i in range(5)]
+    providers.new_process()
+    before = emulator.requests()
+    for result in created:
+        assert providers.service_account.read(result.id, result.outs).outs == result.outs
+    after = emulator.requests()
+    assert after.total - before.total == 2  # the project's service accounts, and its API keys
