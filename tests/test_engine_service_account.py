@@ -6,6 +6,7 @@ shown nowhere in plain text. Faults during create never make two accounts."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -64,9 +65,14 @@ def request_order(emulator: EmulatorProcess, *patterns: str) -> list[int]:
     return [next(i for i, line in enumerate(lines) if re.search(pattern, line)) for pattern in patterns]
 
 
-def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_stack, emulator):
+def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_stack, emulator, tmp_path):
     declared = {"rotation": "2026-q1"}
-    stack = engine_stack("service-account", extra=program(emulator, declared), env=ENV)
+    # Every logger of the provider process at DEBUG, to its stderr (which the engine forwards).
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import logging, sys\nlogging.basicConfig(level=logging.DEBUG, stream=sys.stderr)\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(site), str(REPO_ROOT)])}
+    stack = engine_stack("service-account", extra=program(emulator, declared), env=env)
     keys: list[str] = []
 
     # 1. preview asks nothing; up makes one account with its key (a listing, one write), handed
@@ -132,7 +138,8 @@ def test_a_service_account_key_flows_as_a_secret_rotates_and_is_repaired(engine_
     assert stack.destroy().requests.writes() == {f"DELETE {SERVICE_ACCOUNT}": 1}  # its keys go with it
     assert accounts_named(emulator, NAME) == [] and emulator.state()["api_keys"] == []
 
-    # No key in plain text anywhere: engine output, provider stderr, stored state, backend files
+    # No key in plain text anywhere: engine output, provider stderr (at DEBUG), stored state, backend files
+    assert "POST /organization/projects/{project_id}/service_accounts -> 200" in stack.operations[1].provider_stderr
     texts = [op.everything for op in stack.operations] + [op.provider_stderr for op in stack.operations]
     texts.append(json.dumps(final_stored))
     for secret in keys:
