@@ -8,13 +8,16 @@ component, leaves every URN, and so OpenAI, untouched.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pulumi
 
+from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
+from ..providers.exclusive_project_access import ExclusiveProjectAccess
 from ..providers.project_user import ProjectUser, ProjectUserArgs
 from ..providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentArgs
 from .access_spec import AccessSpec, Team, parse_access_spec
+from .exclusive_access import declare_exclusive_access
 from .grant_merge import MemberAccess, merge_grants
 
 
@@ -23,6 +26,7 @@ class _AccessComponent(pulumi.ComponentResource):
 
     memberships: dict[str, ProjectUser]
     role_assignments: dict[str, UserRoleAssignment]
+    exclusive_access: dict[str, ExclusiveProjectAccess]  # by project id
     access: pulumi.Output[dict[str, Any]]
 
     def __init__(self, type_: str, name: str, spec: AccessSpec, opts: pulumi.ResourceOptions | None) -> None:
@@ -32,6 +36,9 @@ class _AccessComponent(pulumi.ComponentResource):
         self.memberships, self.role_assignments = {}, {}
         for grant in grants:
             self._declare(grant, spec.adopt, child_opts)
+        self.exclusive_access = declare_exclusive_access(
+            spec, grants, {**self.memberships, **self.role_assignments}, child_opts
+        )
         self.access = pulumi.Output.from_input(access_summary(grants))
         self.register_outputs({"access": self.access})
 
@@ -58,10 +65,13 @@ class TeamAccess(_AccessComponent):
 
     def __init__(
         self, name: str, team: Team | Mapping[str, Any], *, adopt: bool = False,
+        exclusive: bool | Sequence[str] = False, max_removals: int = DEFAULT_MAX_REMOVALS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw_team = team.model_dump() if isinstance(team, Team) else team
-        spec = parse_access_spec({"teams": {name: raw_team}, "adopt": adopt})
+        spec = parse_access_spec(
+            {"teams": {name: raw_team}, "adopt": adopt, "exclusive": exclusive, "max_removals": max_removals}
+        )
         super().__init__("openai-access:index:TeamAccess", name, spec, opts)
 
 

@@ -1,6 +1,8 @@
 """The declarative access spec: teams, their members, and what each team gets per project.
 
     adopt: false                      # take over memberships that already exist
+    exclusive: false                  # true, or [proj_…]: remove who the spec does not declare there
+    max_removals: 10                  # the most removals one up may make in one exclusive project
     teams:
       platform:
         members:
@@ -23,6 +25,7 @@ from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_PATTERN, USER_ID_PATTERN
 
 MemberRole = Literal["owner", "member"]
@@ -121,6 +124,9 @@ class Team(_Strict):
 class AccessSpec(_Strict):
     teams: dict[str, Team]
     adopt: bool = False
+    # true: every project the spec grants; or a list of project ids. See ``exclusive_access``.
+    exclusive: bool | tuple[ProjectId, ...] = False
+    max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
 
     @field_validator("teams")
     @classmethod
@@ -128,6 +134,24 @@ class AccessSpec(_Strict):
         if not teams:
             raise ValueError("the spec needs at least one team")
         return teams
+
+    @model_validator(mode="after")
+    def _exclusive_projects_are_granted(self) -> "AccessSpec":
+        if isinstance(self.exclusive, tuple):
+            granted = {project_id for team in self.teams.values() for project_id in team.grants}
+            missing = [project_id for project_id in self.exclusive if project_id not in granted]
+            if missing:
+                raise ValueError(
+                    f"exclusive: {', '.join(missing)} not granted by any team; an exclusive project where the "
+                    "spec declares nobody would lose every member"
+                )
+        return self
+
+    @property
+    def exclusive_projects(self) -> tuple[str, ...]:
+        if self.exclusive is True:
+            return tuple(sorted({project_id for team in self.teams.values() for project_id in team.grants}))
+        return tuple(dict.fromkeys(self.exclusive or ()))
 
 
 def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
