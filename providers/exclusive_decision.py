@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from .user_role_assignment import role_id_matches
+from .role_ids import is_mirror_role, role_id_matches
 
-# The predefined role that mirrors a membership's own role: never unassigned, since (if the
-# API lists it at all, unconfirmed) removing it would strip the membership's own access.
-MIRROR_ROLE = {"owner": "role-api-project-owner", "member": "role-api-project-member"}
 DEFAULT_MAX_REMOVALS = 10
 
 
@@ -151,12 +148,12 @@ def _rail(member: LiveMember, organization: Organization) -> str | None:
 
 
 def _undeclared_roles(member: LiveMember, declared_roles: Iterable[str]) -> list[LiveRole]:
-    mirror = MIRROR_ROLE.get(member.role)
+    # The mirror of their own role is never unassigned: it would strip the membership's access.
     return [
         role
         for role in member.roles
         if not role.inherited
-        and not role_id_matches(mirror or "", role.role_id)
+        and not is_mirror_role(role.role_id, member.role)
         and not any(role_id_matches(wanted, role.role_id) for wanted in declared_roles)
     ]
 
