@@ -181,3 +181,25 @@ def test_a_fault_during_removals_converges_on_the_next_up(engine_stack, emulator
     after = memberships_of(emulator.state())
     assert (SAMPLE.WEB, SAMPLE.BARBARA) not in after and (SAMPLE.WEB, SAMPLE.EDSGER) not in after
     assert (SAMPLE.WEB, SAMPLE.ALAN) in after and (SAMPLE.WEB, SAMPLE.KATHERINE) in after
+
+
+def test_a_member_dropped_from_the_spec_is_removed_once_and_counts_towards_max_removals(engine_stack, emulator):
+    stack = engine_stack("exclusive-drop", spec=web_spec(exclusive=[SAMPLE.WEB]))
+    stack.up()
+    spec = web_spec(exclusive=[SAMPLE.WEB], max_removals=0)
+    spec["teams"]["web"]["members"] = ["alan@example.com"]
+    stack.spec = spec
+
+    refused = stack.up(expect_failure=True)
+    assert "1 removals planned, more than max_removals=0" in refused.error, refused.error
+    assert (SAMPLE.WEB, SAMPLE.KATHERINE) in memberships_of(emulator.state())
+
+    stack.spec = {**spec, "max_removals": 1}
+    up = stack.up()
+    assert up.changes == {"same": 5, "update": 1, "delete": 2}, up.changes
+    # The exclusive update runs first (the engine deletes dropped resources last); her
+    # membership's and role's own deletes then find them gone, which counts as done.
+    assert up.requests.writes() == {f"DELETE {PROJECT_USER}": 2, f"DELETE {USER_ROLE}": 1}
+    assert (SAMPLE.WEB, SAMPLE.KATHERINE) not in memberships_of(emulator.state())
+    assert (SAMPLE.WEB, SAMPLE.ALAN) in memberships_of(emulator.state())
+    assert stack.managed()[0] == {(SAMPLE.WEB, SAMPLE.ALAN): "member", (SAMPLE.DATA, SAMPLE.BARBARA): "owner"}
