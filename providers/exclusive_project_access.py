@@ -185,7 +185,10 @@ def _checked_members(checker: InputChecker, members: Any) -> Any:
                 entry[prop] = value.casefold() if prop == "email" and isinstance(value, str) else value
         roles = member.get("roles")
         if roles is not None and not is_unknown(roles):
-            bad = [role for role in roles if not (isinstance(role, str) and ROLE_ID_PATTERN.match(role))]
+            bad = [
+                role for role in roles
+                if not is_unknown(role) and not (isinstance(role, str) and ROLE_ID_PATTERN.match(role))
+            ]
             if isinstance(roles, str) or bad:
                 checker.fail("members", f"{where}.roles must be a list of project role ids, got {roles!r}")
             else:
