@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from .role_ids import is_mirror_role, role_id_matches
+from .role_ids import is_undeclared_extra
 
 DEFAULT_MAX_REMOVALS = 10
 
@@ -148,13 +148,12 @@ def _rail(member: LiveMember, organization: Organization) -> str | None:
 
 
 def _undeclared_roles(member: LiveMember, declared_roles: Iterable[str]) -> list[LiveRole]:
-    # The mirror of their own role is never unassigned: it would strip the membership's access.
+    # Never the mirror of their own role (it would strip the membership's own access), nor a
+    # role that comes through something else.
+    declared_roles = list(declared_roles)
     return [
-        role
-        for role in member.roles
-        if not role.inherited
-        and not is_mirror_role(role.role_id, member.role)
-        and not any(role_id_matches(wanted, role.role_id) for wanted in declared_roles)
+        role for role in member.roles
+        if not role.inherited and is_undeclared_extra(role.role_id, member.role, declared_roles)
     ]
 
 

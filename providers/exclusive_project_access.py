@@ -17,58 +17,155 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .base_provider import AdminApiProvider
 from .exclusive_decision import DEFAULT_MAX_REMOVALS, Decision, DeclaredMember, LiveMember, LiveRole, Organization, decide
-from .input_checks import (
-    EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_PATTERN, USER_ID_PATTERN, InputChecker, is_given, is_unknown,
-)
-from .resource_inputs import AdminApiResource, choose_args
+from .input_checks import EMAIL_PATTERN, USER_ID_PATTERN, InputChecker, is_given, is_unknown, role_id_list
+from .resource_inputs import AdminApiResource
+from .resource_schema import Input, Output, ResourceSchema
+from .shared_inputs import PROJECT
 
 _log = logging.getLogger(__name__)
 
-# Set by read (the live list), always [] in the program: their diff is what preview shows.
-RECORDED = ("undeclared_members", "undeclared_roles")
-INPUTS = ("project_id", "members", "max_removals", *RECORDED)
-OUTPUTS = (*INPUTS, "kept")
+
+def _check_members(checker: InputChecker, prop: str, required: bool) -> None:
+    """Each member by ``user_id`` and/or ``email``, with optional ``roles``."""
+    members = checker.value(prop)
+    if is_unknown(members):
+        return
+    if members is None:
+        if required:
+            checker.fail(prop, f"{prop} is required: everyone the stack declares in the project, [] for nobody")
+        return
+    if not isinstance(members, (list, tuple)):
+        checker.fail(prop, f"{prop} must be a list of {{user_id and/or email, roles}}, got {members!r}")
+        return
+    for index, member in enumerate(members):
+        where = f"{prop}[{index}]"
+        if is_unknown(member):
+            continue
+        if not isinstance(member, Mapping) or not (is_given(member.get("user_id")) or is_given(member.get("email"))):
+            checker.fail(prop, f"{where} needs a user_id or an email")
+            continue
+        unknown = sorted(set(member) - {"user_id", "email", "roles"})
+        if unknown:
+            checker.fail(prop, f"{where}: {', '.join(unknown)} not allowed; a member has user_id, email, roles")
+        for key, pattern, allowed in (("user_id", USER_ID_PATTERN, "a user id"), ("email", EMAIL_PATTERN, "an email")):
+            value = member.get(key)
+            if is_given(value) and not is_unknown(value) and not (isinstance(value, str) and pattern.match(value)):
+                checker.fail(prop, f"{where}.{key} {value!r} is not {allowed}")
+        roles_checker = InputChecker({f"{where}.roles": member.get("roles")})
+        role_id_list(roles_checker, f"{where}.roles", False)
+        for failure in roles_checker.failures:
+            checker.fail(prop, failure.reason)
+
+
+def _normalize_members(members: Any) -> Any:
+    """Emails in lower case (a change of letter case is no change), roles sorted and unique,
+    absent ``roles`` left absent (their extra roles are not managed); in a stable order.
+    What the check refused is passed on as it is: nothing runs after a failed check."""
+    if not isinstance(members, (list, tuple)) or not all(isinstance(member, Mapping) for member in members):
+        return members
+    normalized = []
+    for member in members:
+        entry = {key: member[key] for key in ("user_id", "email") if is_given(member.get(key))}
+        if isinstance(entry.get("email"), str) and not is_unknown(entry["email"]):
+            entry["email"] = entry["email"].casefold()
+        roles = member.get("roles")
+        if roles is not None:
+            entry["roles"] = sorted(set(roles)) if isinstance(roles, (list, tuple)) else roles
+        normalized.append(entry)
+    return sorted(normalized, key=lambda entry: (str(entry.get("user_id") or ""), str(entry.get("email") or "")))
+
+
+def _check_max_removals(checker: InputChecker, prop: str, _required: bool) -> None:
+    value = checker.value(prop)
+    if value is None or is_unknown(value):
+        return
+    # Numbers arrive as floats from the engine (pulumi/pulumi#13830).
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+        checker.fail(prop, f"{prop} must be a whole number of at least 0, got {value!r}")
+
+
+@dataclass(frozen=True)
+class RecordedByRead:
+    """A list that ``read`` fills with what it finds and the program always declares empty:
+    the difference is what the preview shows, by name. A non-empty recorded list is a change
+    (the next ``up`` acts on it); a program cannot set it, and the ``…Args`` class has no field
+    for it."""
+
+    name: str
+    doc: str
+
+    def outputs(self) -> tuple[Output, ...]:
+        return (Output(self.name, list[dict[str, Any]], self.doc),)
+
+    def args_fields(self) -> list[tuple[str, Any, bool]]:
+        return []
+
+    def check(self, checker: InputChecker) -> None:
+        if checker.value(self.name):
+            checker.fail(self.name, f"{self.name} is recorded by refresh (who is undeclared now), not set by a program")
+
+    def checked(self, news: Mapping[str, Any]) -> dict[str, Any]:
+        return {self.name: []}
+
+    def changes(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        return ([], [self.name]) if olds.get(self.name) else ([], [])
+
+    def from_outputs(self, outputs: Mapping[str, Any]) -> dict[str, Any]:
+        return {self.name: outputs.get(self.name) or []}
+
+
+SCHEMA = ResourceSchema(
+    inputs=(
+        PROJECT,
+        Input(
+            "members", list[dict[str, Any]],
+            "Everyone the stack declares in the project: `user_id` and/or `email`, and `roles`, their extra "
+            "role ids (left out: their extra roles are left alone).",
+            rule=_check_members, required=True, normalize=_normalize_members,
+        ),
+        Input(
+            "max_removals", int,
+            f"The most removals (memberships and role assignments) one up may make here; more fails before "
+            f"removing anything. Default {DEFAULT_MAX_REMOVALS}.",
+            rule=_check_max_removals, normalize=int, default=DEFAULT_MAX_REMOVALS,
+        ),
+        RecordedByRead(
+            "undeclared_members",
+            "Members the last refresh found undeclared (email, name, role, roles): who the next up removes.",
+        ),
+        RecordedByRead(
+            "undeclared_roles",
+            "Extra roles of declared members the last refresh found undeclared: what the next up unassigns.",
+        ),
+    ),
+    outputs=(
+        Output("kept", list[dict[str, Any]], "Undeclared people a rail keeps (organization owners, service "
+                                              "accounts), with the reason."),
+    ),
+)
 
 
 class ExclusiveProjectAccessProvider(AdminApiProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        checker = InputChecker(news)
-        checker.unknown_properties(INPUTS)
-        checker.text("project_id", PROJECT_ID_PATTERN, "an OpenAI project id such as 'proj_abc123'")
-        inputs: dict[str, Any] = {
-            "project_id": news.get("project_id"),
-            "members": _checked_members(checker, news.get("members")),
-            "max_removals": _checked_max_removals(checker, news.get("max_removals")),
-        }
-        for prop in RECORDED:
-            if news.get(prop):
-                checker.fail(prop, f"{prop} is recorded by refresh (who is undeclared now), not set by a program")
-            inputs[prop] = []
-        return CheckResult(inputs, checker.failures)
+        return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [
-            prop for prop in ("project_id", "members", "max_removals")
-            if is_unknown(news.get(prop)) or olds.get(prop) != news.get(prop)
-        ]
-        pending = [prop for prop in RECORDED if olds.get(prop)]
-        if pending:
+        if olds.get("undeclared_members") or olds.get("undeclared_roles"):
+            # The plain preview shows only the names of changed properties: say who goes.
             _log.warning("%s", _pending_text(olds))
-        replaces = ["project_id"] if "project_id" in changed else []
-        return DiffResult(changes=bool(changed or pending), replaces=replaces, stables=[], delete_before_replace=False)
+        return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(props["project_id"], self._enforce(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        decision = self._decide({**props, "project_id": id_})
-        outputs = _outputs({**props, "project_id": id_}, decision, recorded=True)
-        return ReadResult(id_, outputs, {prop: outputs[prop] for prop in INPUTS})
+        props = {**props, "project_id": id_}
+        outputs = _outputs(props, self._decide(props), recorded=True)
+        return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(self._enforce(news))
@@ -109,7 +206,7 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
         if decision.problems:
             raise ValueError("\n".join(decision.problems))
         for removal in decision.members:
-            self.access.remove_member(project_id, removal.member.user_id)
+            self.access.remove_member(project_id, removal.member.user_id)  # their roles go with it
             _log.info("project %s: removed %s, undeclared", project_id, removal.member)
         for role_removal in decision.roles:
             self.access.unassign_role(project_id, role_removal.member.user_id, role_removal.role.role_id)
@@ -158,95 +255,19 @@ def _declared(members: Sequence[Mapping[str, Any]]) -> list[DeclaredMember]:
     ]
 
 
-def _checked_members(checker: InputChecker, members: Any) -> Any:
-    """Each member by ``user_id`` and/or ``email`` with optional ``roles`` (a list of extra
-    role ids; absent or null: their extra roles are not managed). Emails are kept in lower
-    case, so that a change of letter case is no change."""
-    if is_unknown(members):
-        return members
-    if not isinstance(members, (list, tuple)):
-        checker.fail("members", "members must be a list of {user_id and/or email, roles}")
-        return []
-    normalized = []
-    for index, member in enumerate(members):
-        where = f"members[{index}]"
-        if not isinstance(member, Mapping) or not (is_given(member.get("user_id")) or is_given(member.get("email"))):
-            checker.fail("members", f"{where} needs a user_id or an email")
-            continue
-        unknown = sorted(set(member) - {"user_id", "email", "roles"})
-        if unknown:
-            checker.fail("members", f"{where}: {', '.join(unknown)} not allowed; a member has user_id, email, roles")
-        entry: dict[str, Any] = {}
-        for prop, pattern, allowed in (("user_id", USER_ID_PATTERN, "a user id"), ("email", EMAIL_PATTERN, "an email")):
-            value = member.get(prop)
-            if is_given(value) and not is_unknown(value) and not (isinstance(value, str) and pattern.match(value)):
-                checker.fail("members", f"{where}.{prop} {value!r} is not {allowed}")
-            if is_given(value):
-                entry[prop] = value.casefold() if prop == "email" and isinstance(value, str) else value
-        roles = member.get("roles")
-        if roles is not None and not is_unknown(roles):
-            bad = [
-                role for role in roles
-                if not is_unknown(role) and not (isinstance(role, str) and ROLE_ID_PATTERN.match(role))
-            ]
-            if isinstance(roles, str) or bad:
-                checker.fail("members", f"{where}.roles must be a list of project role ids, got {roles!r}")
-            else:
-                entry["roles"] = sorted(set(roles))
-        normalized.append(entry)
-    return sorted(normalized, key=lambda entry: (entry.get("user_id") or "", entry.get("email") or ""))
+ExclusiveProjectAccessArgs = SCHEMA.args_class(
+    "ExclusiveProjectAccessArgs",
+    "Inputs of an ``ExclusiveProjectAccess``: the project, everyone the stack declares in it, and the "
+    "most removals one ``up`` may make there.",
+)
 
 
-def _checked_max_removals(checker: InputChecker, value: Any) -> Any:
-    if value is None:
-        return DEFAULT_MAX_REMOVALS
-    if is_unknown(value):
-        return value
-    # Numbers arrive as floats from the engine (pulumi/pulumi#13830).
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
-        checker.fail("max_removals", f"max_removals must be a whole number of at least 0, got {value!r}")
-        return DEFAULT_MAX_REMOVALS
-    return int(value)
-
-
-@dataclass
-class ExclusiveProjectAccessArgs:
-    """Inputs of an ``ExclusiveProjectAccess``: the project, everyone the stack declares in it
-    (``{"user_id"|"email": ..., "roles": [...]}``; without ``roles`` their extra roles are left
-    alone), and the most removals one ``up`` may make there."""
-
-    project_id: pulumi.Input[str]
-    members: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]]
-    max_removals: pulumi.Input[int] | None = None
-
-
-class ExclusiveProjectAccess(AdminApiResource, module="openai", name="ExclusiveProjectAccess"):
+class ExclusiveProjectAccess(
+    AdminApiResource,
+    module="openai", name="ExclusiveProjectAccess",
+    schema=SCHEMA, args=ExclusiveProjectAccessArgs, provider=ExclusiveProjectAccessProvider,
+):
     """Authoritative over one project: removes every member and extra role assignment that
     ``members`` does not declare. Never adds. Its id is the project id. Make it depend on the
-    stack's memberships and role assignments of that project. One per project, and never
-    next to another stack's ``ExclusiveProjectAccess`` of the same project: they would fight."""
-
-    project_id: pulumi.Output[str]
-    members: pulumi.Output[list[dict[str, Any]]]
-    max_removals: pulumi.Output[int]
-    undeclared_members: pulumi.Output[list[dict[str, Any]]]
-    """Members the last refresh found undeclared: who the next ``up`` removes."""
-    undeclared_roles: pulumi.Output[list[dict[str, Any]]]
-    """Extra role assignments of declared members the last refresh found undeclared."""
-    kept: pulumi.Output[list[dict[str, Any]]]
-    """Undeclared people kept by a rail (organization owners, service accounts), with why."""
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: ExclusiveProjectAccessArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        project_id: pulumi.Input[str] | None = None,
-        members: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] | None = None,
-        max_removals: pulumi.Input[int] | None = None,
-    ) -> None:
-        chosen = choose_args(
-            ExclusiveProjectAccessArgs, args, dict(project_id=project_id, members=members, max_removals=max_removals)
-        )
-        self._register(ExclusiveProjectAccessProvider(), resource_name, chosen, OUTPUTS, opts)
+    stack's memberships of that project. One per project, and never next to another
+    authoritative resource of the same project (another stack's, an IdP sync): they would fight."""

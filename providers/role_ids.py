@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from .admin_api.behaviour import MIRROR_ROLE_BY_MEMBER_ROLE
 
 
@@ -22,3 +24,8 @@ def is_mirror_role(role_id: str, member_role: str | None) -> bool:
     it is not an extra role, is never declared, reported as undeclared nor unassigned."""
     mirror = MIRROR_ROLE_BY_MEMBER_ROLE.get(member_role or "")
     return mirror is not None and role_id_matches(mirror, role_id)
+
+
+def is_undeclared_extra(role_id: str, member_role: str | None, declared: Iterable[str]) -> bool:
+    """An extra role of a member (not the mirror of their own role) that no declared id names."""
+    return not is_mirror_role(role_id, member_role) and not any(role_id_matches(d, role_id) for d in declared)

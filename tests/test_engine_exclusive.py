@@ -57,7 +57,7 @@ def exclusive_outputs(stack) -> dict[str, dict[str, Any]]:
 def test_out_of_band_access_is_previewed_by_name_after_refresh_and_removed_by_up(engine_stack, emulator):
     stack = engine_stack("exclusive", spec=web_spec(exclusive=[SAMPLE.WEB]))
     first = stack.up()
-    assert first.changes.get("create") == 8, first.changes  # component, 4 memberships, 2 roles, 1 exclusive
+    assert first.changes.get("create") == 6, first.changes  # stack, component, 3 memberships, 1 exclusive
     # everyone in WEB is declared, or kept: ada is an organization owner
     assert first.requests.writes() == {f"POST /v1/projects/{{project_id}}/users/{{user_id}}/roles": 1,
                                        "POST /v1/organization/projects/{project_id}/users": 1}
@@ -196,10 +196,10 @@ def test_a_member_dropped_from_the_spec_is_removed_once_and_counts_towards_max_r
 
     stack.spec = {**spec, "max_removals": 1}
     up = stack.up()
-    assert up.changes == {"same": 5, "update": 1, "delete": 2}, up.changes
+    assert up.changes == {"same": 4, "update": 1, "delete": 1}, up.changes
     # The exclusive update runs first (the engine deletes dropped resources last); her
-    # membership's and role's own deletes then find them gone, which counts as done.
-    assert up.requests.writes() == {f"DELETE {PROJECT_USER}": 2, f"DELETE {USER_ROLE}": 1}
+    # membership's own delete then finds it gone, which counts as done.
+    assert up.requests.writes() == {f"DELETE {PROJECT_USER}": 2}
     assert (SAMPLE.WEB, SAMPLE.KATHERINE) not in memberships_of(emulator.state())
     assert (SAMPLE.WEB, SAMPLE.ALAN) in memberships_of(emulator.state())
     assert stack.managed()[0] == {(SAMPLE.WEB, SAMPLE.ALAN): "member", (SAMPLE.DATA, SAMPLE.BARBARA): "owner"}
