@@ -203,3 +203,18 @@ def test_a_member_dropped_from_the_spec_is_removed_once_and_counts_towards_max_r
     assert (SAMPLE.WEB, SAMPLE.KATHERINE) not in memberships_of(emulator.state())
     assert (SAMPLE.WEB, SAMPLE.ALAN) in memberships_of(emulator.state())
     assert stack.managed()[0] == {(SAMPLE.WEB, SAMPLE.ALAN): "member", (SAMPLE.DATA, SAMPLE.BARBARA): "owner"}
+
+
+def test_refresh_always_in_the_project_file_makes_every_preview_current(engine_stack, emulator):
+    stack = engine_stack("refresh-always", spec=web_spec(exclusive=[SAMPLE.WEB]))
+    stack.up()
+    add_member(emulator, SAMPLE.WEB, SAMPLE.BARBARA)
+    project_file = stack.work_dir / "Pulumi.yaml"
+    project_file.write_text(project_file.read_text() + "options:\n  refresh: always\n")
+
+    preview = stack.preview()
+    assert preview.changes.get("update") == 1, preview.changes
+    assert "up removes the undeclared members barbara@example.com (Barbara Liskov, member)" in preview.everything
+    up = stack.up()
+    assert up.requests.writes() == {f"DELETE {PROJECT_USER}": 1}
+    assert (SAMPLE.WEB, SAMPLE.BARBARA) not in memberships_of(emulator.state())
