@@ -218,3 +218,16 @@ def test_refresh_always_in_the_project_file_makes_every_preview_current(engine_s
     up = stack.up()
     assert up.requests.writes() == {f"DELETE {PROJECT_USER}": 1}
     assert (SAMPLE.WEB, SAMPLE.BARBARA) not in memberships_of(emulator.state())
+
+
+def test_destroying_the_stack_removes_only_what_it_declared(engine_stack, emulator):
+    stack = engine_stack("exclusive-destroy", spec=web_spec(exclusive=[SAMPLE.WEB]))
+    stack.up()
+    add_member(emulator, SAMPLE.WEB, SAMPLE.BARBARA)
+    stack.refresh()  # barbara recorded as undeclared: still, destroy does not remove her
+
+    destroy = stack.destroy()
+    # the three memberships the stack declared (alan, katherine in WEB; barbara in DATA), no more
+    assert destroy.requests.writes() == {f"DELETE {PROJECT_USER}": 3}
+    left = memberships_of(emulator.state())
+    assert (SAMPLE.WEB, SAMPLE.BARBARA) in left and (SAMPLE.WEB, SAMPLE.ADA) in left
