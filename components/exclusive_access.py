@@ -1,5 +1,5 @@
 """Exclusive projects of a spec: one ``ExclusiveProjectAccess`` per project, declared after
-every membership and role assignment the component declares there.
+every membership (with its extra roles) the component declares there.
 
 Its name, ``{project_id}/exclusive``, cannot meet a membership's (``{project_id}/{member}``:
 an email or a user id), and like theirs it does not depend on any team.
