@@ -135,6 +135,26 @@ class AccessSpec(_Strict):
             raise ValueError("the spec needs at least one team")
         return teams
 
+    @field_validator("exclusive", mode="before")
+    @classmethod
+    def _exclusive_shape(cls, value: Any) -> Any:
+        """One clear message, not one per branch of the union."""
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"must be true, false or a list of project ids, got {value!r}")
+        bad = [item for item in value if not (isinstance(item, str) and PROJECT_ID_PATTERN.match(item))]
+        if bad:
+            raise ValueError(f"{bad} are not project ids such as 'proj_abc123'")
+        return tuple(value)
+
+    @field_validator("max_removals", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"must be a whole number of at least 0, got {value!r}")
+        return value
+
     @model_validator(mode="after")
     def _exclusive_projects_are_granted(self) -> "AccessSpec":
         if isinstance(self.exclusive, tuple):
