@@ -36,7 +36,11 @@ class AccessGateway:
 
     # --- reads ------------------------------------------------------------------------------
     def find_member(self, project_id: str, user_id: str) -> ProjectUser | None:
-        return self._members.get(project_id, lambda: self._load_members(project_id)).get(user_id)
+        return self.members(project_id).get(user_id)
+
+    def members(self, project_id: str) -> dict[str, ProjectUser]:
+        """The project's members by user id (none if the project is gone or archived)."""
+        return self._members.get(project_id, lambda: self._load_members(project_id))
 
     def _load_members(self, project_id: str) -> dict[str, ProjectUser]:
         return {member.id: member for member in _gone_is_empty(lambda: self.client.list_project_users(project_id))}
