@@ -31,7 +31,7 @@ from pulumi_openai_access.providers.resource_inputs import pickler_restored
 from pulumi_openai_access.providers.admin_api.behaviour import PROJECT_MEMBER_ROLES
 from pulumi_openai_access.providers.input_checks import check_user_in_project
 from pulumi_openai_access.providers.input_diff import diff_user_in_project, same_value, split_resource_id
-from pulumi_openai_access.providers.user_role_assignment import role_id_matches
+from pulumi_openai_access.providers.role_ids import role_id_matches
 
 OUTPUTS = (*project_user.OUTPUTS, "roles")
 

@@ -22,6 +22,7 @@ from .base_provider import AdminApiProvider
 from .input_checks import ROLE_ID_PATTERN, check_user_in_project
 from .input_diff import diff_user_in_project, same_value, split_resource_id
 from .resource_inputs import AdminApiResource, choose_args
+from .role_ids import role_id_matches
 from .user_reference import UserReference, requested_email, user_inputs
 
 OUTPUTS = (
@@ -36,18 +37,6 @@ class RoleFacts(Protocol):
     name: str
     permissions: Sequence[str]
     predefined_role: bool
-
-
-def role_id_matches(written: str, answered: str) -> bool:
-    """The API may answer with a longer form of a role id (qualified by a prefix or a
-    suffix); the id the stack wrote still names that role."""
-    if written == answered:
-        return True
-    if answered.startswith(written):
-        return not answered[len(written)].isalnum()
-    if answered.endswith(written):
-        return not answered[-len(written) - 1].isalnum()
-    return False
 
 
 class UserRoleAssignmentProvider(AdminApiProvider):

@@ -10,7 +10,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
-from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider, role_id_matches
+from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
 
 
 @pytest.fixture(autouse=True)
@@ -128,17 +128,3 @@ class TestUserRoleAssignmentCheckAndDiff:
         assert provider.diff("x", olds, {**ASSIGNMENT, "user_id": "user-bob"}).replaces == ["user_id"]
         adopt = provider.diff("x", olds, {**ASSIGNMENT, "adopt": True})
         assert adopt.changes is True and adopt.replaces == []
-
-
-@pytest.mark.parametrize(
-    "written, answered, same",
-    [
-        ("role-api-project-viewer", "role-api-project-viewer", True),
-        ("role_01J1F8PROJ", "proj_abc:role_01J1F8PROJ", True),
-        ("role_01J1F8PROJ", "role_01J1F8PROJ/v2", True),
-        ("role_01J1F8PROJ", "role_01J1F8PROJX", False),
-        ("role-api-project-owner", "role-api-project-viewer", False),
-    ],
-)
-def test_role_id_matches_a_longer_form_only_at_a_boundary(written, answered, same):
-    assert role_id_matches(written, answered) is same

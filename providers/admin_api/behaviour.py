@@ -84,6 +84,10 @@ PREDEFINED_PROJECT_ROLE_IDS = (
 # The legacy owner/member role and the RBAC assignments are kept independent: a member's
 # legacy role does not appear in their role-assignment list (unconfirmed either way).
 # Removing a member from a project removes their role assignments in that project.
+# Should the real API list the predefined role that mirrors a member's own role among their
+# assignments, that role is not an extra role: the providers, discovery and audit ignore it,
+# and nothing here ever unassigns it (it would strip the membership's own access).
+MIRROR_ROLE_BY_MEMBER_ROLE = {"owner": "role-api-project-owner", "member": "role-api-project-member"}
 
 # --- Authentication -------------------------------------------------------------------------
 # Missing or wrong bearer key: 401 invalid_request_error with code invalid_api_key (the

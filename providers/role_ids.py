@@ -1,0 +1,24 @@
+"""Project role ids as the API answers them, compared with the ids a stack writes."""
+
+from __future__ import annotations
+
+from .admin_api.behaviour import MIRROR_ROLE_BY_MEMBER_ROLE
+
+
+def role_id_matches(written: str, answered: str) -> bool:
+    """The API may answer with a longer form of a role id (qualified by a prefix or a
+    suffix); the id the stack wrote still names that role."""
+    if written == answered:
+        return True
+    if answered.startswith(written):
+        return not answered[len(written)].isalnum()
+    if answered.endswith(written):
+        return not answered[-len(written) - 1].isalnum()
+    return False
+
+
+def is_mirror_role(role_id: str, member_role: str | None) -> bool:
+    """True for the predefined role that only mirrors the member's own role (owner or member):
+    it is not an extra role, is never declared, reported as undeclared nor unassigned."""
+    mirror = MIRROR_ROLE_BY_MEMBER_ROLE.get(member_role or "")
+    return mirror is not None and role_id_matches(mirror, role_id)
