@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, merge_grants
-from ..providers.user_role_assignment import role_id_matches
+from ..providers.role_ids import role_id_matches
 from .live_org import LiveMember, LiveOrganization
 
 KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")

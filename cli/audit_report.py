@@ -19,6 +19,7 @@ null for a person the organization does not know.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import asdict
 from typing import Any
@@ -30,6 +31,8 @@ from rich.table import Table
 from .audit import Access, AuditResult, Difference, ProjectAudit
 
 JSON_FORMAT_VERSION = 1
+# A table for a log or a file is not cut to a terminal's 80 columns.
+PIPED_TABLE_WIDTH = 160
 KIND_TEXT = {
     "missing_member": "missing member",
     "role_differs": "role differs",
@@ -90,18 +93,23 @@ def audit_markdown(result: AuditResult) -> str:
     return "\n".join(lines)
 
 
-def print_audit_table(result: AuditResult, console: Console) -> None:
-    for project in result.projects:
-        if not project.differences:
-            console.print(f"{_project_title(project)}: in sync", markup=False, highlight=False)
-            continue
-        table = Table(title=_project_title(project), title_justify="left", box=box.SIMPLE_HEAD)
-        for column in ("difference", "member", "declared", "live"):
-            table.add_column(column)
-        for d in project.differences:
-            table.add_row(_what(d), d.member, _access_text(d.declared), _access_text(d.live))
-        console.print(table)
-    console.print(summary_line(result), markup=False, highlight=False)
+def audit_table(result: AuditResult, *, terminal: bool) -> str:
+    """Tables grouped by project; colour and the terminal's width only on a terminal."""
+    console = Console(file=io.StringIO(), width=None if terminal else PIPED_TABLE_WIDTH,
+                      force_terminal=terminal, color_system="auto" if terminal else None, highlight=False)
+    with console.capture() as captured:
+        for project in result.projects:
+            if not project.differences:
+                console.print(f"{_project_title(project)}: in sync", markup=False)
+                continue
+            table = Table(title=_project_title(project), title_justify="left", box=box.SIMPLE_HEAD)
+            for column in ("difference", "member", "declared", "live"):
+                table.add_column(column)
+            for d in project.differences:
+                table.add_row(_what(d), d.member, _access_text(d.declared), _access_text(d.live))
+            console.print(table)
+        console.print(summary_line(result), markup=False)
+    return "".join(line.rstrip() + "\n" for line in captured.get().splitlines())
 
 
 def _project_title(project: ProjectAudit) -> str:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from ..providers.access_gateway import AccessGateway
+from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
 from ..providers.admin_api.models import AssignedRole, Project
 from ..providers.admin_api.models import ProjectUser as ListedMember  # the API record, not the resource
+from ..providers.role_ids import is_mirror_role, normalized_role_id
 from .progress import Reporter
-from .role_ids import is_mirror_role, is_predefined, normalized_role_id
 
 # Role listings in flight at once: enough to keep a throttled endpoint busy.
 READ_THREADS = 8
@@ -110,8 +111,9 @@ def read_organization(
     for (project_id, user), roles in zip(listed, assigned):
         direct = [role for role in roles if not role.assignment_sources]  # not through a group
         for role in direct:
-            if not is_predefined(normalized_role_id(role.id)) and role.name:
-                role_names[normalized_role_id(role.id)] = role.name
+            role_id = normalized_role_id(role.id)
+            if role_id not in PREDEFINED_PROJECT_ROLE_IDS and role.name:
+                role_names[role_id] = role.name
         members.append(LiveMember(
             project_id, user.id, user.email or emails.get(user.id), user.role,
             tuple(sorted({normalized_role_id(role.id) for role in direct})),

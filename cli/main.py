@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import IO, NoReturn, Sequence
 
 import yaml
-from rich.console import Console
 
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
 from ..providers.settings import BASE_URL_ENV
 from .audit import audit
-from .audit_report import audit_json, audit_markdown, print_audit_table, summary_line
+from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
 from .errors import error_line
 from .live_org import active_projects, chosen_projects, read_organization
@@ -31,8 +30,6 @@ from .team_inference import infer_teams
 
 PROG = "openai-access"
 EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR = 0, 1, 2
-# A table for a log or a file is not cut to a terminal's 80 columns.
-PIPED_TABLE_WIDTH = 160
 
 
 class _Parser(argparse.ArgumentParser):
@@ -157,8 +154,7 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
     elif args.markdown:
         stdout.write(audit_markdown(result))
     else:
-        width = None if stdout.isatty() else PIPED_TABLE_WIDTH
-        print_audit_table(result, Console(file=stdout, width=width, highlight=False))
+        stdout.write(audit_table(result, terminal=stdout.isatty()))
     if args.json or args.markdown:
         print(f"{PROG}: {summary_line(result)}", file=stderr)
     return EXIT_OK if result.in_sync else EXIT_DIFFERENCES

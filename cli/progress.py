@@ -21,8 +21,9 @@ from ..providers.admin_api.credentials import redact
 
 API_LOGGER = "pulumi_openai_access.providers.admin_api"
 THROTTLE_WAITED = "throttle: waited"
-# Plain output: one line per this fraction of a step, not one per request.
+# Plain output: one line per tenth of a step, not one per request; none for short steps.
 PLAIN_STEP_FRACTION = 0.1
+PLAIN_MIN_TOTAL = 20
 
 
 class Reporter(Protocol):
@@ -30,7 +31,7 @@ class Reporter(Protocol):
     def advance(self, amount: int = 1) -> None: ...
     def waited(self, seconds: float) -> None: ...
     def note(self, line: str) -> None: ...
-    def close(self) -> None: ...
+    def close(self, completed: bool) -> None: ...
 
 
 class PlainReporter:
@@ -58,7 +59,8 @@ class PlainReporter:
     def advance(self, amount: int = 1) -> None:
         with self._lock:
             self._done += amount
-            if self._total and self._done >= self._next_report and self._done < self._total:
+            reporting = self._total is not None and self._total >= PLAIN_MIN_TOTAL
+            if reporting and self._done >= self._next_report and self._done < (self._total or 0):
                 self._print(f"{self._description}: {self._done}/{self._total}")
                 self._next_report += max(1, int(self._total * PLAIN_STEP_FRACTION))
 
@@ -78,9 +80,10 @@ class PlainReporter:
         self._print(f"{self._description}: done{count}{waits}")
         self._description = ""
 
-    def close(self) -> None:
+    def close(self, completed: bool) -> None:
         with self._lock:
-            self._finish_step()
+            if completed:  # a failed step is not "done": the error line follows
+                self._finish_step()
 
 
 class LiveReporter:
@@ -122,9 +125,10 @@ class LiveReporter:
     def note(self, line: str) -> None:
         self._progress.console.print(line, markup=False, highlight=False)
 
-    def close(self) -> None:
+    def close(self, completed: bool) -> None:
         with self._lock:
-            self._complete_step()
+            if completed:
+                self._complete_step()
         self._progress.stop()
 
 
@@ -153,10 +157,12 @@ def reporting(stderr: IO[str], *, live: bool | None = None) -> Iterator[Reporter
     logger.addHandler(bridge)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False  # the bridge shows them; no second copy from the root logger
+    completed = False
     try:
         yield reporter
+        completed = True
     finally:
         logger.removeHandler(bridge)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-        reporter.close()
+        reporter.close(completed)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 
+from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
 from .live_org import LiveOrganization
-from .role_ids import is_predefined
 from .team_inference import InferredGrant, InferredTeam
 
 # Plain scalars that read back as the same string: ids, emails, slugs.
@@ -47,7 +47,7 @@ def _grant_lines(grant: InferredGrant, org: LiveOrganization) -> list[str]:
         return [f"{project} {grant.role}{comment}"]
     lines = [f"{project}{comment}", f"        role: {grant.role}", "        roles:"]
     for role_id in grant.extra_roles:
-        name = None if is_predefined(role_id) else org.role_names.get(role_id)
+        name = None if role_id in PREDEFINED_PROJECT_ROLE_IDS else org.role_names.get(role_id)
         lines.append(f"          - {_scalar(role_id)}{_comment(name)}")
     return lines
 

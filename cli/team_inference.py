@@ -13,7 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .live_org import LiveOrganization
-from .role_ids import PREDEFINED_PREFIX, is_predefined
+
+PREDEFINED_PREFIX = "role-api-project-"
+from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
 
 MAX_NAMED_PROJECTS = 2
 
@@ -72,7 +74,7 @@ def _grant_name(grant: InferredGrant, org: LiveOrganization) -> str:
 
 
 def _role_name(role_id: str, org: LiveOrganization) -> str:
-    if is_predefined(role_id):
+    if role_id in PREDEFINED_PROJECT_ROLE_IDS:
         return slug(role_id.removeprefix(PREDEFINED_PREFIX))
     return slug(org.role_names.get(role_id, "")) or slug(role_id)
 
