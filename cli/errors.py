@@ -43,6 +43,8 @@ def _explain(error: BaseException, base_url: str, spec_source: str) -> str:
         return f"{error}: check the id (`openai-access discover` lists the active projects)"
     if isinstance(error, AdminApiError):
         return f"the Admin API failed: {error}"
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {error.strerror}"
     if isinstance(error, (ValueError, OSError)):
         return str(error)
     return f"unexpected {type(error).__name__}: {error} (please report it)"

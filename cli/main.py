@@ -127,6 +127,7 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     if output is None:
         stdout.write(text)
     else:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text)
     where = f"wrote {output}" if output else "discovered"
     print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams",
