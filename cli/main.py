@@ -89,11 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    args, rest = build_parser().parse_known_args(argv)
-    if args.command == "emulator":
-        return _run_emulator(rest, stderr)
-    if rest:
-        build_parser().parse_args(argv)  # reports the unknown arguments, as one line
+    try:
+        args, rest = build_parser().parse_known_args(argv)
+        if args.command == "emulator":
+            return _run_emulator(rest, stderr)
+        if rest:
+            build_parser().parse_args(argv)  # reports the unknown arguments, as one line
+    except SystemExit as exit_:  # --help, --version, a usage error: argparse has printed it
+        return EXIT_OK if exit_.code is None else exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     # What the error line names: the endpoint once known, and where the spec came from.
     context: dict[str, str | None] = {"base_url": args.base_url or os.environ.get(BASE_URL_ENV), "spec_source": None}
     try:
