@@ -123,11 +123,11 @@ class _Events:
             self.changes[op] = self.changes.get(op, 0) + 1
 
 
-def _counters(emu: EmulatorProcess) -> dict[str, Any]:
+def request_counters(emu: EmulatorProcess) -> dict[str, Any]:
     return emu._control("GET", "requests")
 
 
-def _diff(after: dict[str, Any], before: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
+def counter_delta(after: dict[str, Any], before: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
     def sub(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
         return {k: v - b.get(k, 0) for k, v in a.items() if v - b.get(k, 0)}
 
@@ -232,7 +232,7 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
             for step in STEPS:
                 before(step)
                 events = _Events()
-                counts_before = _counters(emu)
+                counts_before = request_counters(emu)
                 error = None
                 with PeakMemory() as memory:
                     t0 = time.monotonic()
@@ -241,7 +241,7 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
                     except auto.CommandError as exc:
                         error = str(exc)[-2000:]
                     wall = time.monotonic() - t0
-                handled, limited = _diff(_counters(emu), counts_before)
+                handled, limited = counter_delta(request_counters(emu), counts_before)
                 needed = org.needed(step, drift, folded=cfg.strategy == "folded")
                 bound = cfg.bound_seconds(needed)
                 converged = None
