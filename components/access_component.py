@@ -1,7 +1,7 @@
 """The component resources: a team's access, and a whole organization's made of teams.
 
-Children are named after what they manage, ``{project_id}/{member}`` for a membership and
-``{project_id}/{member}/{role_id}`` for an extra role, never after a team. A URN holds the
+Children are named after what they manage, ``{project_id}/{member}``, one ``ProjectUser`` per
+membership with its extra roles in ``roles``, never after a team. A URN holds the
 parent's type but not its name, so moving a person between teams, or renaming a team or the
 component, leaves every URN, and so OpenAI, untouched.
 """
@@ -13,23 +13,21 @@ from typing import Any, Mapping
 import pulumi
 
 from ..providers.project_user import ProjectUser, ProjectUserArgs
-from ..providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentArgs
 from .access_spec import AccessSpec, Team, parse_access_spec
 from .grant_merge import MemberAccess, merge_grants
 
 
 class _AccessComponent(pulumi.ComponentResource):
-    """Declares one ProjectUser per merged (project, member) grant, and its extra roles."""
+    """Declares one ProjectUser per merged (project, member) grant, with its extra roles."""
 
     memberships: dict[str, ProjectUser]
-    role_assignments: dict[str, UserRoleAssignment]
     access: pulumi.Output[dict[str, Any]]
 
     def __init__(self, type_: str, name: str, spec: AccessSpec, opts: pulumi.ResourceOptions | None) -> None:
         grants = merge_grants(spec)  # raises on a bad spec before anything is registered
         super().__init__(type_, name, None, opts)
         child_opts = _passed_to_children(opts, parent=self)
-        self.memberships, self.role_assignments = {}, {}
+        self.memberships = {}
         for grant in grants:
             self._declare(grant, spec.adopt, child_opts)
         self.access = pulumi.Output.from_input(access_summary(grants))
@@ -38,18 +36,11 @@ class _AccessComponent(pulumi.ComponentResource):
     def _declare(self, grant: MemberAccess, adopt: bool, opts: pulumi.ResourceOptions) -> None:
         name = f"{grant.project_id}/{grant.member.key}"
         user = {"user_id": grant.member.user_id} if grant.member.user_id else {"email": grant.member.email}
-        membership = ProjectUser(
-            name, ProjectUserArgs(project_id=grant.project_id, role=grant.role, adopt=adopt, **user), opts
+        # `roles` is always given, [] included: a role dropped from the spec is then unassigned.
+        args = ProjectUserArgs(
+            project_id=grant.project_id, role=grant.role, roles=list(grant.extra_roles), adopt=adopt, **user
         )
-        self.memberships[name] = membership
-        # A role can be assigned only to a member: each assignment waits for its membership.
-        after_membership = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[membership]))
-        for role_id in grant.extra_roles:
-            self.role_assignments[f"{name}/{role_id}"] = UserRoleAssignment(
-                f"{name}/{role_id}",
-                UserRoleAssignmentArgs(project_id=grant.project_id, role_id=role_id, adopt=adopt, **user),
-                after_membership,
-            )
+        self.memberships[name] = ProjectUser(name, args, opts)
 
 
 class TeamAccess(_AccessComponent):

@@ -18,7 +18,12 @@ PROJECT_ID_PATTERN = re.compile(r"^proj_[A-Za-z0-9]+$")
 USER_ID_PATTERN = re.compile(r"^user[-_][A-Za-z0-9]+$")
 # Predefined roles are "role-api-project-viewer"; custom roles "role_01J1F8PROJ".
 ROLE_ID_PATTERN = re.compile(r"^role[-_][A-Za-z0-9_-]+$")
+ROLE_ID_EXAMPLES = "'role-api-project-viewer' or 'role_01J1F8PROJ'"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Judges one input by name; told whether the input is required, so that the "required"
+# message can say what is allowed too.
+Rule = Callable[["InputChecker", str, bool], None]
 
 
 def is_unknown(value: Any) -> bool:
@@ -40,12 +45,12 @@ class InputChecker:
     def fail(self, prop: str, reason: str) -> None:
         self.failures.append(CheckFailure(prop, reason))
 
-    def _value(self, prop: str) -> Any:
+    def value(self, prop: str) -> Any:
         return self._news.get(prop)
 
     def text(self, prop: str, pattern: re.Pattern[str], allowed: str, *, required: bool = True) -> None:
         """A string matching ``pattern``; ``allowed`` describes it for the failure message."""
-        value = self._value(prop)
+        value = self.value(prop)
         if is_unknown(value):
             return
         if not is_given(value):
@@ -55,23 +60,23 @@ class InputChecker:
         if not isinstance(value, str) or not pattern.match(value):
             self.fail(prop, f"{prop} {value!r} is not valid: expected {allowed}")
 
-    def choice(self, prop: str, allowed: Iterable[str]) -> None:
-        value = self._value(prop)
-        if is_unknown(value):
+    def choice(self, prop: str, allowed: Iterable[str], *, required: bool = True) -> None:
+        value = self.value(prop)
+        if is_unknown(value) or (value is None and not required):
             return
         options = ", ".join(repr(option) for option in allowed)
         if value not in tuple(allowed):
             self.fail(prop, f"{prop} must be one of {options}, got {value!r}")
 
     def boolean(self, prop: str) -> None:
-        value = self._value(prop)
+        value = self.value(prop)
         if value is None or is_unknown(value) or isinstance(value, bool):
             return
         self.fail(prop, f"{prop} must be true or false, got {value!r}")
 
     def exactly_one_of(self, first: str, second: str) -> str | None:
         """Returns the property that is given, or None after recording a failure."""
-        given = [prop for prop in (first, second) if is_given(self._value(prop))]
+        given = [prop for prop in (first, second) if is_given(self.value(prop))]
         if len(given) == 1:
             return given[0]
         if given:
@@ -96,23 +101,28 @@ class InputChecker:
                 self.fail(prop, f"{prop} is not an input of this resource; inputs are {', '.join(sorted(allowed))}")
 
 
-def check_user_in_project(
-    news: Mapping[str, Any],
-    *,
-    outputs: Iterable[str],
-    own_inputs: Iterable[str],
-    check_own: Callable[[InputChecker], None],
-) -> CheckResult:
-    """The checks both resources share (project, user by id or email, ``adopt``), plus the
-    resource's own; returns the normalized inputs with every failure found."""
-    checker = InputChecker(news)
-    checker.unknown_properties(outputs)
-    checker.text("project_id", PROJECT_ID_PATTERN, "an OpenAI project id such as 'proj_abc123'")
-    user_prop = checker.user_reference()
-    check_own(checker)
-    checker.boolean("adopt")
-    inputs = {prop: news[prop] for prop in ("project_id", *own_inputs) if prop in news}
-    if user_prop:
-        inputs[user_prop] = news[user_prop]
-    inputs["adopt"] = bool(news.get("adopt") or False)
-    return CheckResult(inputs, checker.failures)
+def matching(pattern: re.Pattern[str], allowed: str) -> Rule:
+    """A string in the shape of ``pattern``; ``allowed`` describes it to the user."""
+    return lambda checker, prop, required: checker.text(prop, pattern, allowed, required=required)
+
+
+def one_of(options: Iterable[str]) -> Rule:
+    options = tuple(options)
+    return lambda checker, prop, required: checker.choice(prop, options, required=required)
+
+
+def true_or_false(checker: InputChecker, prop: str, _required: bool) -> None:
+    checker.boolean(prop)
+
+
+def role_id_list(checker: InputChecker, prop: str, _required: bool) -> None:
+    """A list of project role ids (values not known yet in a preview are not judged)."""
+    value = checker.value(prop)
+    if value is None or is_unknown(value):
+        return
+    if not isinstance(value, (list, tuple)):
+        checker.fail(prop, f"{prop} must be a list of project role ids, got {value!r}")
+        return
+    bad = [role for role in value if not is_unknown(role) and not (isinstance(role, str) and ROLE_ID_PATTERN.match(role))]
+    if bad:
+        checker.fail(prop, f"{prop}: {bad} are not project role ids such as {ROLE_ID_EXAMPLES}")

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from pulumi.dynamic import DiffResult
-
-from .input_checks import is_unknown
-
 Comparator = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
 
 
@@ -45,33 +41,13 @@ def same_user(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     return bool(new_email) and new_email in known_emails
 
 
-def diff_user_in_project(
-    olds: Mapping[str, Any],
-    news: Mapping[str, Any],
-    *,
-    replace_on: Mapping[str, Comparator],
-    update_on: Mapping[str, Comparator],
-) -> DiffResult:
-    """Changes, stated explicitly (never "unknown"): both resources replace on a new project
-    or user, and update ``adopt`` in place, besides their own properties.
+def same_role_set(prop: str) -> Comparator:
+    """Lists of role ids compared as sets; ``None`` (not managed) differs from ``[]``."""
 
-    A property whose new value is not known yet counts as changed, as the engine would.
-    """
-    user_prop = "user_id" if news.get("user_id") else "email"
-    replace_on = {"project_id": same_value("project_id"), user_prop: same_user, **replace_on}
-    update_on = {**update_on, "adopt": same_flag("adopt")}
+    def compare(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        old, new = olds.get(prop), news.get(prop)
+        if old is None or new is None:
+            return old is None and new is None
+        return set(old) == set(new)
 
-    def changed(prop: str, same: Comparator) -> bool:
-        return is_unknown(news.get(prop)) or not same(olds, news)
-
-    replaces = [prop for prop, same in replace_on.items() if changed(prop, same)]
-    updates = [prop for prop, same in update_on.items() if changed(prop, same)]
-    return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=False)
-
-
-def split_resource_id(id_: str, parts: int) -> list[str]:
-    """``proj/user[/role]`` ids; the last part keeps any further slashes."""
-    pieces = id_.split("/", parts - 1)
-    if len(pieces) != parts or not all(pieces):
-        raise ValueError(f"resource id {id_!r} is not of the form {'/'.join(['…'] * parts)}")
-    return pieces
+    return compare

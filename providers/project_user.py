@@ -1,4 +1,5 @@
-"""``ProjectUser``: one user's membership of one OpenAI project, role ``owner`` or ``member``.
+"""``ProjectUser``: one user's membership of one OpenAI project, role ``owner`` or ``member``,
+and the extra project roles it carries.
 
 Contract with existing stacks: the provider class is pickled by reference as
 ``pulumi_openai_access.providers.project_user.ProjectUserProvider`` and the resource type is
@@ -8,63 +9,81 @@ every resource already in a stack's state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
 from typing import Any, Mapping
 
-import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.behaviour import PROJECT_MEMBER_ROLES
 from .admin_api.errors import AlreadyMemberError, NotFoundError, NotInOrganizationError, ProjectArchivedError
-from .admin_api.models import ProjectUser as Member
+from .admin_api.models import ProjectUser as Membership
 from .base_provider import AdminApiProvider
-from .input_checks import check_user_in_project
-from .input_diff import diff_user_in_project, same_value, split_resource_id
-from .resource_inputs import AdminApiResource, choose_args
-from .user_reference import UserReference, requested_email, user_inputs
+from .input_checks import one_of, role_id_list
+from .input_diff import same_role_set
+from .member_roles import assign_roles, claim_roles, held_roles, undeclared_roles, unassign_roles
+from .resource_ids import split_resource_id
+from .resource_inputs import AdminApiResource
+from .resource_schema import Input, Output, ResourceSchema
+from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
+from .user_reference import UserReference, requested_email
 
-OUTPUTS = ("project_id", "user_id", "email", "name", "role", "added_at", "adopt", "requested_email")
+log = logging.getLogger(__name__)
+
+
+def _role_list(roles: Any) -> list[str]:
+    return sorted(set(roles))
+
+
+SCHEMA = ResourceSchema(
+    inputs=(
+        PROJECT,
+        USER,
+        Input("role", str, "The member's role, `owner` or `member`; a new role updates in place.",
+              rule=one_of(PROJECT_MEMBER_ROLES), required=True),
+        Input(
+            "roles", list[str] | None,
+            "Extra project roles (predefined or custom ids) this membership carries and this resource manages; "
+            "None manages none, [] manages the list and it is empty. Changes assign and unassign in place.",
+            rule=role_id_list, normalize=_role_list, same=same_role_set("roles"),
+        ),
+        ADOPT,
+    ),
+    outputs=(
+        Output("name", str | None, "The member's name."),
+        Output("added_at", int, "When the user was added to the project (unix seconds)."),
+        REQUESTED_EMAIL,
+    ),
+)
 
 
 class ProjectUserProvider(AdminApiProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return check_user_in_project(
-            news,
-            outputs=OUTPUTS,
-            own_inputs=("role",),
-            check_own=lambda checker: checker.choice("role", PROJECT_MEMBER_ROLES),
-        )
+        return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return diff_user_in_project(olds, news, replace_on={}, update_on={"role": same_value("role")})
+        if news.get("roles"):
+            claim_roles(news["project_id"], (olds.get("user_id"), news.get("user_id"), news.get("email")), news["roles"])
+        return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        project_id, role, adopt = props["project_id"], props["role"], bool(props.get("adopt"))
+        project_id, role, roles = props["project_id"], props["role"], props.get("roles")
         user = UserReference.from_inputs(props)
         # Adopting reads the shared project listing first: one write at most per membership.
-        existing = self.access.find_member_by_reference(project_id, user) if adopt else None
-        if existing is None:
-            existing = self._add(project_id, user, role)
-        if existing is None:
-            raise RuntimeError(f"the API reported {user} in project {project_id}, but it cannot be read back; retry")
-        if existing.role != role:
-            existing = self.access.change_member_role(project_id, existing.id, role)
-        return CreateResult(f"{project_id}/{existing.id}", _outputs(props, existing))
+        existing = self.access.find_member_by_reference(project_id, user) if props.get("adopt") else None
+        membership, added = (existing, False) if existing else self._add(project_id, user, role, roles)
+        if membership.role != role:
+            membership = self.access.change_member_role(project_id, membership.id, role)
+        if roles:
+            missing = roles if added else sorted(set(roles) - set(held_roles(self.access, project_id, membership.id, roles)))
+            assign_roles(self.access, project_id, membership.id, missing)
+        return CreateResult(f"{project_id}/{membership.id}", _outputs(props, membership, roles))
 
-    def _add(self, project_id: str, user: UserReference, role: str) -> Member | None:
-        """Adds the member; on a conflict returns the existing membership if adopting (a race
-        with someone else's add), else fails with what exists and how to take it over."""
+    def _add(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> tuple[Membership, bool]:
+        """The membership, and whether this call added it (else it existed exactly as declared)."""
         try:
-            return self.access.add_member(project_id, role, user_id=user.user_id, email=user.email)
+            return self.access.add_member(project_id, role, user_id=user.user_id, email=user.email), True
         except AlreadyMemberError:
-            existing = self.access.find_member_by_reference(project_id, user)
-            role_text = f" with role '{existing.role}'" if existing else ""
-            raise ValueError(
-                f"{user} is already a member of project {project_id}{role_text}, and this stack did not create "
-                "that membership. To manage it here, set adopt=True on this resource (pulumi import cannot "
-                f"work for dynamic providers); adopting sets its role to '{role}' if it differs. "
-                "Or remove the membership from the project first."
-            ) from None
+            return self._take_over_as_declared(project_id, user, role, roles), False
         except NotInOrganizationError as error:
             raise ValueError(
                 f"{user} is not a member of the OpenAI organization, so it cannot be added to project "
@@ -73,46 +92,78 @@ class ProjectUserProvider(AdminApiProvider):
         except ProjectArchivedError:
             raise ValueError(f"project {project_id} is archived: archived projects have no users") from None
 
+    def _take_over_as_declared(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> Membership:
+        """The member exists already. If exactly as declared (same role, no extra role the
+        declaration lacks), it is what an interrupted run of this stack leaves behind: take it
+        over without a write. Otherwise fail with what exists and how to take it over."""
+        existing = self.access.find_member_by_reference(project_id, user)
+        if existing is None:
+            raise RuntimeError(f"the API reported {user} in project {project_id}, but it cannot be read back; retry")
+        extra = undeclared_roles(self.access, project_id, existing.id, existing.role, roles or []) if roles is not None else []
+        if existing.role == role and not extra:
+            log.warning(
+                "%s is already a member of project %s exactly as declared (role %s), as an interrupted run leaves "
+                "it: managing it from now on", user, project_id, role,
+            )
+            return existing
+        differences = [f"role '{existing.role}'"] + [f"extra role {extra_role}" for extra_role in extra]
+        raise ValueError(
+            f"{user} is already a member of project {project_id} with {', '.join(differences)}, and this stack did "
+            "not create that membership. To manage it here, set adopt=True on this resource (pulumi import cannot "
+            f"work for dynamic providers); adopting sets its role to '{role}' if it differs. "
+            "Or remove the membership from the project first."
+        )
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         project_id, user_id = split_resource_id(id_, 2)
-        member = self.access.find_member(project_id, user_id)
-        if member is None:
+        membership = self.access.find_member(project_id, user_id)
+        if membership is None:
             return ReadResult("", {})
-        outputs = _outputs(props, member)
-        return ReadResult(id_, outputs, _inputs_from_outputs(outputs))
+        roles = props.get("roles")
+        held = None if roles is None else held_roles(self.access, project_id, user_id, roles)
+        outputs = _outputs(props, membership, held)
+        return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        if news["role"] == olds.get("role"):
-            # Only `adopt` (or the spelling of the user) changed: nothing to send.
-            return UpdateResult(_outputs(news, _member_from_outputs(olds)))
         project_id, user_id = split_resource_id(id_, 2)
-        try:
-            member = self.access.change_member_role(project_id, user_id, news["role"])
-        except NotFoundError:
-            # Removed outside Pulumi since the last refresh: converge by adding it back.
-            member = self._add(project_id, UserReference(user_id=user_id), news["role"])
-        return UpdateResult(_outputs(news, member))
+        membership = _membership_from_outputs(olds)
+        role, roles, before = news["role"], news.get("roles"), olds.get("roles")
+        if role != olds.get("role"):
+            try:
+                membership = self.access.change_member_role(project_id, user_id, role)
+            except NotFoundError:
+                # Removed outside Pulumi since the last refresh: converge by adding it back.
+                membership, added = self._add(project_id, UserReference(user_id=user_id), role, roles)
+                before = [] if added else None
+        if roles is not None:
+            if before is None:
+                # Newly managed (a stack upgraded from UserRoleAssignment children): what is held stays.
+                before = held_roles(self.access, project_id, user_id, roles)
+            assign_roles(self.access, project_id, user_id, set(roles) - set(before))
+            unassign_roles(self.access, project_id, user_id, set(before) - set(roles))
+        return UpdateResult(_outputs(news, membership, roles))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         project_id, user_id = split_resource_id(id_, 2)
-        self.access.remove_member(project_id, user_id)
+        self.access.remove_member(project_id, user_id)  # its roles go with it
 
 
-def _outputs(inputs: Mapping[str, Any], member: Member) -> dict[str, Any]:
+def _outputs(inputs: Mapping[str, Any], membership: Membership, roles: list[str] | None) -> dict[str, Any]:
     return {
         "project_id": inputs["project_id"],
-        "user_id": member.id,
-        "email": member.email,
-        "name": member.name,
-        "role": member.role,
-        "added_at": member.added_at,
+        "user_id": membership.id,
+        "email": membership.email,
+        "name": membership.name,
+        "role": membership.role,
+        "roles": None if roles is None else sorted(roles),
+        "added_at": membership.added_at,
         "adopt": bool(inputs.get("adopt")),
         "requested_email": requested_email(inputs),
     }
 
 
-def _member_from_outputs(outputs: Mapping[str, Any]) -> Member:
-    return Member(
+def _membership_from_outputs(outputs: Mapping[str, Any]) -> Membership:
+    return Membership(
         id=outputs["user_id"],
         email=outputs.get("email"),
         name=outputs.get("name"),
@@ -121,51 +172,15 @@ def _member_from_outputs(outputs: Mapping[str, Any]) -> Member:
     )
 
 
-def _inputs_from_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "project_id": outputs["project_id"],
-        **user_inputs(outputs),
-        "role": outputs["role"],
-        "adopt": outputs["adopt"],
-    }
+ProjectUserArgs = SCHEMA.args_class(
+    "ProjectUserArgs", "Inputs of a ``ProjectUser``: give exactly one of ``user_id`` and ``email``."
+)
 
 
-@dataclass
-class ProjectUserArgs:
-    """Inputs of a ``ProjectUser``: give exactly one of ``user_id`` and ``email``."""
-
-    project_id: pulumi.Input[str]
-    role: pulumi.Input[str]
-    user_id: pulumi.Input[str] | None = None
-    email: pulumi.Input[str] | None = None
-    adopt: pulumi.Input[bool] | None = None
-
-
-class ProjectUser(AdminApiResource, module="openai", name="ProjectUser"):
-    """A user's membership of an OpenAI project. Its id is ``{project_id}/{user_id}``."""
-
-    project_id: pulumi.Output[str]
-    user_id: pulumi.Output[str]
-    email: pulumi.Output[str | None]
-    name: pulumi.Output[str | None]
-    role: pulumi.Output[str]
-    added_at: pulumi.Output[int]
-    adopt: pulumi.Output[bool]
-    requested_email: pulumi.Output[str | None]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: ProjectUserArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        project_id: pulumi.Input[str] | None = None,
-        role: pulumi.Input[str] | None = None,
-        user_id: pulumi.Input[str] | None = None,
-        email: pulumi.Input[str] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-    ) -> None:
-        chosen = choose_args(
-            ProjectUserArgs, args, dict(project_id=project_id, role=role, user_id=user_id, email=email, adopt=adopt)
-        )
-        self._register(ProjectUserProvider(), resource_name, chosen, OUTPUTS, opts)
+class ProjectUser(
+    AdminApiResource,
+    module="openai", name="ProjectUser",
+    schema=SCHEMA, args=ProjectUserArgs, provider=ProjectUserProvider,
+):
+    """A user's membership of an OpenAI project, with the extra roles it carries. Its id is
+    ``{project_id}/{user_id}``."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import pickle
-from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pulumi
 import pulumi.dynamic
 from pulumi.runtime.config import get_config, is_config_secret
 
+from .resource_schema import ResourceSchema, output_properties
+from .sdk_pickle_workaround import pickler_restored
 from .settings import ADMIN_KEY_CONFIG
 
 ArgsT = TypeVar("ArgsT")
@@ -18,22 +18,16 @@ ArgsT = TypeVar("ArgsT")
 
 def choose_args(args_type: type[ArgsT], args: ArgsT | None, keywords: dict[str, Any]) -> ArgsT:
     """Resources take either an args object or keyword arguments, as Pulumi's own do."""
+    allowed = [field.name for field in dataclasses.fields(args_type)]  # type: ignore[arg-type]
+    unknown = sorted(set(keywords) - set(allowed))
+    if unknown:
+        raise TypeError(f"unknown keyword arguments {', '.join(unknown)}; the inputs are {', '.join(allowed)}")
     given = {name: value for name, value in keywords.items() if value is not None}
     if args is not None:
         if given:
             raise TypeError(f"pass either args or keyword arguments ({', '.join(sorted(given))}), not both")
         return args
     return args_type(**given)
-
-
-def registered_props(args: Any, output_names: Iterable[str]) -> dict[str, Any]:
-    """The args' fields, plus every output seeded as None: the engine only hands back
-    properties that the resource registered (pulumi/pulumi#6678)."""
-    # Not dataclasses.asdict: it deep-copies values, and Outputs must pass through untouched.
-    props = {field.name: getattr(args, field.name) for field in dataclasses.fields(args)}
-    for name in output_names:
-        props.setdefault(name, None)
-    return props
 
 
 def refuse_plaintext_admin_key() -> None:
@@ -49,33 +43,35 @@ def refuse_plaintext_admin_key() -> None:
         )
 
 
-@contextmanager
-def pickler_restored() -> Iterator[None]:
-    """Undo the pickle patch that registering a dynamic resource leaves behind.
-
-    The SDK's ``serialize_provider`` (pulumi 3.272.0) wraps ``pickle._Pickler._batch_setitems``
-    to sort dictionaries and never restores it: each dynamic resource wraps the wrapper
-    again, so registration gets slower with every resource and the ~980th fails with
-    RecursionError. Restoring the two attributes after each registration keeps it flat.
-    """
-    saved = pickle._Pickler._batch_setitems, pickle._Pickler.save_dict  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        pickle._Pickler._batch_setitems, pickle._Pickler.save_dict = saved  # type: ignore[attr-defined]
-
-
 class AdminApiResource(pulumi.dynamic.Resource):
-    """What registering either resource takes, beyond its own inputs."""
+    """The program side of a dynamic resource whose properties a ``ResourceSchema`` declares.
 
-    def _register(
-        self,
-        provider: pulumi.dynamic.ResourceProvider,
-        resource_name: str,
-        args: Any,
-        output_names: Iterable[str],
-        opts: pulumi.ResourceOptions | None,
+    A subclass names its schema, ``…Args`` class and provider class in its header; its typed,
+    documented output properties are derived from the schema. It takes an args object or
+    keyword arguments, as Pulumi's own resources do.
+    """
+
+    _schema: ClassVar[ResourceSchema]
+    _args_type: ClassVar[type]
+    _provider_type: ClassVar[type[pulumi.dynamic.ResourceProvider]]
+
+    def __init_subclass__(
+        cls,
+        *,
+        schema: ResourceSchema,
+        args: type,
+        provider: type[pulumi.dynamic.ResourceProvider],
+        **kwargs: Any,
     ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._schema, cls._args_type, cls._provider_type = schema, args, provider
+        for name, prop in output_properties(schema).items():
+            setattr(cls, name, prop)
+
+    def __init__(
+        self, resource_name: str, args: Any = None, opts: pulumi.ResourceOptions | None = None, **inputs: Any
+    ) -> None:
+        chosen = choose_args(self._args_type, args, inputs)
         refuse_plaintext_admin_key()
         with pickler_restored():
-            super().__init__(provider, resource_name, registered_props(args, output_names), opts)
+            super().__init__(self._provider_type(), resource_name, self._schema.registered_props(chosen), opts)

@@ -11,7 +11,7 @@ resource type is ``pulumi-python:dynamic/openai:UserRoleAssignment``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
 from typing import Any, Mapping, Protocol, Sequence
 
 import pulumi
@@ -19,14 +19,34 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotFoundError, ProjectArchivedError
 from .base_provider import AdminApiProvider
-from .input_checks import ROLE_ID_PATTERN, check_user_in_project
-from .input_diff import diff_user_in_project, same_value, split_resource_id
-from .resource_inputs import AdminApiResource, choose_args
+from .member_roles import is_claimed
+from .input_checks import ROLE_ID_EXAMPLES, ROLE_ID_PATTERN, matching
+from .resource_ids import split_resource_id
+from .resource_inputs import AdminApiResource
+from .resource_schema import Change, Input, Output, ResourceSchema
 from .role_ids import role_id_matches
-from .user_reference import UserReference, requested_email, user_inputs
+from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
+from .user_reference import UserReference, requested_email
 
-OUTPUTS = (
-    "project_id", "user_id", "email", "role_id", "name", "permissions", "predefined_role", "adopt", "requested_email",
+log = logging.getLogger(__name__)
+
+SCHEMA = ResourceSchema(
+    inputs=(
+        PROJECT,
+        USER,
+        Input(
+            "role_id", str, "The project role, predefined or custom. A new role replaces the assignment.",
+            rule=matching(ROLE_ID_PATTERN, f"a project role id such as {ROLE_ID_EXAMPLES}"),
+            required=True, on_change=Change.REPLACE,
+        ),
+        ADOPT,
+    ),
+    outputs=(
+        Output("name", str, "The role's name."),
+        Output("permissions", list[str], "The permissions the role grants."),
+        Output("predefined_role", bool, "Whether the role is one of OpenAI's predefined roles."),
+        REQUESTED_EMAIL,
+    ),
 )
 
 
@@ -41,17 +61,10 @@ class RoleFacts(Protocol):
 
 class UserRoleAssignmentProvider(AdminApiProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return check_user_in_project(
-            news,
-            outputs=OUTPUTS,
-            own_inputs=("role_id",),
-            check_own=lambda checker: checker.text(
-                "role_id", ROLE_ID_PATTERN, "a project role id such as 'role-api-project-viewer' or 'role_01J1F8PROJ'"
-            ),
-        )
+        return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return diff_user_in_project(olds, news, replace_on={"role_id": same_value("role_id")}, update_on={})
+        return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         project_id, role_id, adopt = props["project_id"], props["role_id"], bool(props.get("adopt"))
@@ -59,6 +72,7 @@ class UserRoleAssignmentProvider(AdminApiProvider):
         user_id = self.access.resolve_user_id(user)
         if user_id is None:
             raise ValueError(f"{user} is not a member of the OpenAI organization: invite them first")
+        # Adopting reads the member's shared role listing first: no write for a role held already.
         role = self._assigned(project_id, user_id, role_id) if adopt else None
         if role is None:
             role = self._assign(project_id, user, user_id, role_id)
@@ -72,11 +86,13 @@ class UserRoleAssignmentProvider(AdminApiProvider):
         try:
             return self.access.assign_role(project_id, user_id, role_id).role
         except AlreadyAssignedError:
-            raise ValueError(
-                f"role {role_id} is already assigned to {user} in project {project_id}, and this stack did not "
-                "assign it. To manage that assignment here, set adopt=True on this resource (pulumi import "
-                "cannot work for dynamic providers), or unassign the role first."
-            ) from None
+            # An assignment has nothing but its project, user and role: one that exists is exactly
+            # as declared, as an interrupted run leaves it.
+            held = self._assigned(project_id, user_id, role_id)
+            if held is None:
+                raise RuntimeError(f"the API reported role {role_id} assigned to {user}, but it cannot be read back; retry") from None
+            log.warning("role %s is already assigned to %s in project %s: managing it from now on", role_id, user, project_id)
+            return held
         except AssigneeNotMemberError:
             raise ValueError(
                 f"{user} is not a member of project {project_id}, and project roles can only be assigned to "
@@ -94,15 +110,18 @@ class UserRoleAssignmentProvider(AdminApiProvider):
         if role is None:
             return ReadResult("", {})
         outputs = _outputs(props, user_id, role)
-        inputs = {"project_id": project_id, **user_inputs(outputs), "role_id": role_id, "adopt": outputs["adopt"]}
-        return ReadResult(id_, outputs, inputs)
+        return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Every API-visible input replaces; only `adopt` (or how the user is spelled) is left.
         return UpdateResult({**olds, "adopt": bool(news.get("adopt")), "requested_email": requested_email(news)})
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id, user_id, role_id = split_resource_id(id_, 3)
+        if is_claimed(project_id, (user_id, props.get("email"), props.get("requested_email")), role_id):
+            log.info("role %s of %s in project %s stays assigned: a ProjectUser of this stack manages it now",
+                     role_id, user_id, project_id)
+            return
         self.access.unassign_role(project_id, user_id, role_id)
 
 
@@ -121,45 +140,18 @@ def _outputs(inputs: Mapping[str, Any], user_id: str, role: RoleFacts) -> dict[s
     }
 
 
-@dataclass
-class UserRoleAssignmentArgs:
-    """Inputs of a ``UserRoleAssignment``: give exactly one of ``user_id`` and ``email``."""
-
-    project_id: pulumi.Input[str]
-    role_id: pulumi.Input[str]
-    user_id: pulumi.Input[str] | None = None
-    email: pulumi.Input[str] | None = None
-    adopt: pulumi.Input[bool] | None = None
+UserRoleAssignmentArgs = SCHEMA.args_class(
+    "UserRoleAssignmentArgs", "Inputs of a ``UserRoleAssignment``: give exactly one of ``user_id`` and ``email``."
+)
 
 
-class UserRoleAssignment(AdminApiResource, module="openai", name="UserRoleAssignment"):
-    """A project role assigned to a project member. Its id is ``{project_id}/{user_id}/{role_id}``."""
+class UserRoleAssignment(
+    AdminApiResource,
+    module="openai", name="UserRoleAssignment",
+    schema=SCHEMA, args=UserRoleAssignmentArgs, provider=UserRoleAssignmentProvider,
+):
+    """A project role assigned to a project member. Its id is ``{project_id}/{user_id}/{role_id}``.
 
-    project_id: pulumi.Output[str]
-    user_id: pulumi.Output[str]
-    email: pulumi.Output[str | None]
-    role_id: pulumi.Output[str]
-    name: pulumi.Output[str]
-    permissions: pulumi.Output[list[str]]
-    predefined_role: pulumi.Output[bool]
-    adopt: pulumi.Output[bool]
-    requested_email: pulumi.Output[str | None]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: UserRoleAssignmentArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        project_id: pulumi.Input[str] | None = None,
-        role_id: pulumi.Input[str] | None = None,
-        user_id: pulumi.Input[str] | None = None,
-        email: pulumi.Input[str] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-    ) -> None:
-        chosen = choose_args(
-            UserRoleAssignmentArgs,
-            args,
-            dict(project_id=project_id, role_id=role_id, user_id=user_id, email=email, adopt=adopt),
-        )
-        self._register(UserRoleAssignmentProvider(), resource_name, chosen, OUTPUTS, opts)
+    To manage a member's extra roles together with their membership, prefer ``ProjectUser``'s
+    ``roles``; never manage one role with both.
+    """

@@ -25,9 +25,8 @@ BARBARA_WEB = f"{SAMPLE.WEB}/barbara@example.com"
 EDSGER_WEB = f"{SAMPLE.WEB}/{SAMPLE.EDSGER}"
 BARBARA_DATA = f"{SAMPLE.DATA}/barbara@example.com"
 MEMBERSHIPS = (BARBARA_WEB, EDSGER_WEB, BARBARA_DATA)
-ASSIGNMENTS = (f"{BARBARA_WEB}/{SAMPLE.VIEWER_ROLE}", f"{EDSGER_WEB}/{SAMPLE.VIEWER_ROLE}")
-# the stack, the OrganizationAccess component, 3 memberships and 2 role assignments
-ALL = 1 + 1 + len(MEMBERSHIPS) + len(ASSIGNMENTS)
+# the stack, the OrganizationAccess component and 3 memberships (2 of them with an extra role)
+ALL = 1 + 1 + len(MEMBERSHIPS)
 
 
 def test_preview_then_up_then_a_no_op_up(engine_stack, emulator):
@@ -37,7 +36,7 @@ def test_preview_then_up_then_a_no_op_up(engine_stack, emulator):
     # 1. preview of an empty stack: every create planned, the API not called at all
     preview = stack.preview()
     assert preview.changes == {"create": ALL}
-    for name in (*MEMBERSHIPS, *ASSIGNMENTS):
+    for name in MEMBERSHIPS:
         assert any(name in line and "create" in line for line in preview.output), f"{name} not planned:\n{preview.text}"
     assert preview.requests.total == 0, preview.requests
     assert emulator.state() == baseline
@@ -100,9 +99,9 @@ def test_drift_outside_pulumi_is_refreshed_and_repaired(engine_stack, emulator):
     assert (SAMPLE.WEB, SAMPLE.EDSGER) not in memberships_of(drifted)
     assert (SAMPLE.WEB, SAMPLE.EDSGER, SAMPLE.VIEWER_ROLE) not in assignments_of(drifted)
 
-    # refresh shows both: the membership (and its role) deleted, the other one updated
+    # refresh shows both: the membership (with its role) deleted, the other one updated
     refresh = stack.refresh()
-    assert refresh.changes == {"same": ALL - 3, "delete": 2, "update": 1}, refresh.changes
+    assert refresh.changes == {"same": ALL - 2, "delete": 1, "update": 1}, refresh.changes
     assert refresh.requests.writes() == {}, "refresh must only read"
     assert emulator.state() == drifted
     memberships, assignments = stack.managed()
@@ -115,7 +114,7 @@ def test_drift_outside_pulumi_is_refreshed_and_repaired(engine_stack, emulator):
 
     # the next up restores the spec: edsger and his role back, barbara owner again
     up = stack.up()
-    assert up.changes == {"same": ALL - 3, "create": 2, "update": 1}, up.changes
+    assert up.changes == {"same": ALL - 2, "create": 1, "update": 1}, up.changes
     assert up.requests.writes() == {
         f"POST {PROJECT_USERS}": 1, f"POST {USER_ROLES}": 1, f"POST {PROJECT_USER}": 1,
     }
@@ -189,10 +188,34 @@ def test_destroy_removes_what_the_stack_created_and_nothing_else(engine_stack, e
 
     destroy = stack.destroy()
     assert destroy.changes == {"delete": ALL}
-    assert destroy.requests.writes() == {f"DELETE {PROJECT_USER}": 3, f"DELETE {USER_ROLE}": 2}
+    # the API drops a member's roles with the membership: one request per membership
+    assert destroy.requests.writes() == {f"DELETE {PROJECT_USER}": 3}
     assert stack.resources() == []
     after = emulator.state()
     # the sample organization's own memberships and roles, untouched (timestamps included)
     assert after["memberships"] == baseline["memberships"]
     assert after["role_assignments"] == baseline["role_assignments"]
     assert after == baseline
+
+
+def test_an_extra_role_change_updates_the_membership_in_place_and_names_the_roles(engine_stack, emulator):
+    baseline = emulator.state()
+    stack = engine_stack("extra-roles", spec=team_spec())
+    stack.up()
+    urns_before = {r["urn"]: r["id"] for r in stack.resources() if r.get("custom")}
+
+    spec = copy.deepcopy(stack.spec)
+    spec["teams"]["storefront"]["grants"][SAMPLE.WEB]["roles"] = [SAMPLE.KEY_MANAGER]
+    stack.spec = spec
+    preview = stack.preview(diff=True)
+    assert preview.changes == {"same": ALL - 2, "update": 2}
+    assert preview.requests.total == 0
+    # the preview names the role removed and the role added, as `~ roles: [ ~ [0]: "old" => "new" ]`
+    assert f'"{SAMPLE.VIEWER_ROLE}" => "{SAMPLE.KEY_MANAGER}"' in preview.text, preview.text
+
+    up = stack.up()
+    assert up.changes == {"same": ALL - 2, "update": 2}, "extra roles change in place, never replace"
+    assert up.requests.writes() == {f"POST {USER_ROLES}": 2, f"DELETE {USER_ROLE}": 2}
+    assert_emulator_matches(emulator, spec, baseline)
+    assert (SAMPLE.WEB, SAMPLE.BARBARA, SAMPLE.VIEWER_ROLE) not in assignments_of(emulator.state())
+    assert {r["urn"]: r["id"] for r in stack.resources() if r.get("custom")} == urns_before

@@ -95,7 +95,7 @@ def test_the_admin_key_is_never_written_or_shown(engine_stack, tmp_path: Path):
     decrypted_text = json.dumps(decrypted)
     assert key not in decrypted_text and key_body not in decrypted_text
     providers = provider_values(stored)
-    assert len(providers) == 2 * 5  # inputs and outputs of 3 memberships and 2 role assignments
+    assert len(providers) == 2 * 3  # inputs and outputs of 3 memberships
     for value in providers:
         decoded = decoded_provider(value)
         assert key.encode() not in decoded and key_body.encode() not in decoded

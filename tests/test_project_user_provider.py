@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, EmulatorProcess
+from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLES, EmulatorProcess
 from tests.support.providers import ConfiguredProviders
 
 
@@ -160,3 +160,91 @@ def test_without_any_key_the_error_says_where_to_put_one(emulator, monkeypatch: 
     with pytest.raises(ValueError, match="pulumi config set --secret openai:adminKey"):
         provider.create({"project_id": SAMPLE.DATA, "user_id": SAMPLE.BARBARA, "role": "member", "adopt": False})
     assert emulator.requests().total == 0
+
+
+# --- extra roles (`roles`) --------------------------------------------------------------------
+def held(emulator: EmulatorProcess, project_id: str, user_id: str) -> set[str]:
+    return {a["role_id"] for a in emulator.state()["role_assignments"]
+            if a["project_id"] == project_id and a["user_id"] == user_id}
+
+
+def test_create_with_roles_adds_then_assigns_with_the_user_id_the_add_answered(providers, emulator):
+    result = create(providers, project_id=SAMPLE.DATA, email="barbara@example.com", role="member",
+                    roles=[SAMPLE.VIEWER_ROLE, SAMPLE.BILLING_VIEWER])
+    assert result.outs["roles"] == sorted([SAMPLE.VIEWER_ROLE, SAMPLE.BILLING_VIEWER])
+    assert held(emulator, SAMPLE.DATA, SAMPLE.BARBARA) == {SAMPLE.VIEWER_ROLE, SAMPLE.BILLING_VIEWER}
+    counts = emulator.requests()
+    assert (counts.count("POST", PROJECT_USERS), counts.count("POST", USER_ROLES)) == (1, 2)
+
+
+def test_without_roles_the_members_roles_are_neither_read_nor_touched(providers, emulator):
+    created = create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.BARBARA, role="member")
+    assert created.outs["roles"] is None
+    providers.project_user.read(created.id, created.outs)
+    assert emulator.requests().count("GET", USER_ROLES) == 0
+
+
+def test_read_reports_a_managed_role_unassigned_out_of_band(providers, emulator):
+    created = create(providers, project_id=SAMPLE.DATA, user_id=SAMPLE.KATHERINE, role="member",
+                     roles=[SAMPLE.VIEWER_ROLE])
+    out_of_band(emulator, "DELETE", f"/projects/{SAMPLE.DATA}/users/{SAMPLE.KATHERINE}/roles/{SAMPLE.VIEWER_ROLE}")
+    providers.new_process()
+    read = providers.project_user.read(created.id, created.outs)
+    assert read.outs["roles"] == [] and read.inputs["roles"] == []
+    diff = providers.project_user.diff(created.id, read.outs, {**read.inputs, "roles": [SAMPLE.VIEWER_ROLE]})
+    assert diff.changes is True and diff.replaces == []
+
+
+def test_update_assigns_and_unassigns_the_difference_and_leaves_unlisted_roles(providers, emulator):
+    created = create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.KATHERINE, role="member",
+                     roles=[SAMPLE.VIEWER_ROLE])
+    out_of_band(emulator, "POST", f"/projects/{SAMPLE.WEB}/users/{SAMPLE.KATHERINE}/roles", role_id=SAMPLE.MEMBER_ROLE)
+    news = {**created.outs, "roles": [SAMPLE.KEY_MANAGER]}
+    updated = providers.project_user.update(created.id, created.outs, news)
+    assert updated.outs["roles"] == [SAMPLE.KEY_MANAGER]
+    assert held(emulator, SAMPLE.WEB, SAMPLE.KATHERINE) == {SAMPLE.KEY_MANAGER, SAMPLE.MEMBER_ROLE}
+
+
+def test_newly_managed_roles_already_held_need_no_write(providers, emulator):
+    """A stack upgraded from UserRoleAssignment children: the membership takes its roles over."""
+    olds = create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.BARBARA, role="member").outs
+    out_of_band(emulator, "POST", f"/projects/{SAMPLE.WEB}/users/{SAMPLE.BARBARA}/roles", role_id=SAMPLE.VIEWER_ROLE)
+    before = emulator.requests()
+    updated = providers.project_user.update(f"{SAMPLE.WEB}/{SAMPLE.BARBARA}", olds, {**olds, "roles": [SAMPLE.VIEWER_ROLE]})
+    assert updated.outs["roles"] == [SAMPLE.VIEWER_ROLE]
+    assert emulator.requests().total - before.total == 1  # the member's role listing, no write
+
+
+def test_adopt_takes_over_held_roles_without_a_write(providers, emulator):
+    adopted = create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.ALAN, role="member",
+                     roles=[SAMPLE.KEY_MANAGER], adopt=True)
+    assert adopted.outs["roles"] == [SAMPLE.KEY_MANAGER]
+    counts = emulator.requests()
+    assert (counts.count("POST", PROJECT_USERS), counts.count("POST", USER_ROLES)) == (0, 0)
+
+
+def test_a_membership_exactly_as_declared_is_taken_over_without_adopt(providers, emulator):
+    """What an interrupted run leaves: the member added, its roles partly assigned."""
+    taken = create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.ALAN, role="member",
+                   roles=[SAMPLE.KEY_MANAGER, SAMPLE.VIEWER_ROLE])
+    assert taken.id == f"{SAMPLE.WEB}/{SAMPLE.ALAN}"
+    assert held(emulator, SAMPLE.WEB, SAMPLE.ALAN) == {SAMPLE.KEY_MANAGER, SAMPLE.VIEWER_ROLE}
+    # The refused add, then the one missing role: nothing is written twice.
+    counts = emulator.requests()
+    assert (counts.count("POST", PROJECT_USERS), counts.count("POST", USER_ROLES)) == (1, 1)
+
+
+def test_a_membership_with_an_undeclared_extra_role_is_not_taken_over(providers, emulator):
+    with pytest.raises(ValueError) as raised:
+        create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.ALAN, role="member", roles=[])
+    assert SAMPLE.KEY_MANAGER in str(raised.value) and "adopt=True" in str(raised.value)
+    assert held(emulator, SAMPLE.WEB, SAMPLE.ALAN) == {SAMPLE.KEY_MANAGER}
+
+
+def test_a_role_the_membership_declares_survives_the_delete_of_its_old_assignment(providers, emulator):
+    """Upgrading: the ProjectUser's diff runs before the engine deletes the dropped assignment."""
+    olds = create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.ALAN, role="member", adopt=True).outs
+    providers.project_user.diff(f"{SAMPLE.WEB}/{SAMPLE.ALAN}", olds, {**olds, "roles": [SAMPLE.KEY_MANAGER]})
+    old_assignment = {"project_id": SAMPLE.WEB, "user_id": SAMPLE.ALAN, "role_id": SAMPLE.KEY_MANAGER}
+    providers.role_assignment.delete(f"{SAMPLE.WEB}/{SAMPLE.ALAN}/{SAMPLE.KEY_MANAGER}", old_assignment)
+    assert held(emulator, SAMPLE.WEB, SAMPLE.ALAN) == {SAMPLE.KEY_MANAGER}

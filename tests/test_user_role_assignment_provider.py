@@ -48,12 +48,17 @@ def test_an_unknown_role_is_named(providers, emulator):
         create(providers, project_id=SAMPLE.WEB, user_id=SAMPLE.KATHERINE, role_id="role_01NOSUCHROLE")
 
 
-def test_existing_assignment_needs_adopt(providers, emulator):
-    with pytest.raises(ValueError, match="already assigned.*adopt=True"):
-        create(providers, project_id=SAMPLE.DATA, user_id=SAMPLE.EDSGER, role_id=SAMPLE.VIEWER_ROLE)
+def test_an_existing_assignment_is_taken_over_as_an_interrupted_run_leaves_it(providers, emulator):
+    taken = create(providers, project_id=SAMPLE.DATA, user_id=SAMPLE.EDSGER, role_id=SAMPLE.VIEWER_ROLE)
+    assert taken.id == f"{SAMPLE.DATA}/{SAMPLE.EDSGER}/{SAMPLE.VIEWER_ROLE}"
+    assert taken.outs["name"] and taken.outs["adopt"] is False
+    assert assigned(emulator, SAMPLE.DATA, SAMPLE.EDSGER) == {SAMPLE.VIEWER_ROLE}
+
+
+def test_adopt_reads_first_and_sends_no_write_for_a_held_role(providers, emulator):
     adopted = create(providers, project_id=SAMPLE.DATA, user_id=SAMPLE.EDSGER, role_id=SAMPLE.VIEWER_ROLE, adopt=True)
     assert adopted.outs["adopt"] is True
-    assert assigned(emulator, SAMPLE.DATA, SAMPLE.EDSGER) == {SAMPLE.VIEWER_ROLE}
+    assert emulator.requests().count("POST", USER_ROLES) == 0
 
 
 def test_read_keeps_an_assignment_and_drops_one_removed_outside_pulumi(providers, emulator):

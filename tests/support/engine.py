@@ -296,15 +296,17 @@ class EngineStack:
 
     def managed(self) -> tuple[dict[tuple[str, str], str], set[tuple[str, str, str]]]:
         """What the state says it manages: memberships ((project, user) → role) and role
-        assignments ((project, user, role)), from the resources' ids and outputs."""
+        assignments ((project, user, role): a membership's ``roles`` and assignment resources),
+        from the resources' ids and outputs."""
         deployment = self.deployment()
         memberships: dict[tuple[str, str], str] = {}
+        assignments: set[tuple[str, str, str]] = set()
         for resource in self.resources(PROJECT_USER_TYPE, deployment):
             project_id, user_id = resource["id"].split("/")
             key = (project_id, user_id)
             assert key not in memberships, f"two ProjectUser resources for {key} in state"
             memberships[key] = resource["outputs"]["role"]
-        assignments: set[tuple[str, str, str]] = set()
+            assignments.update((project_id, user_id, role) for role in resource["outputs"].get("roles") or [])
         for resource in self.resources(ROLE_ASSIGNMENT_TYPE, deployment):
             project_id, user_id, role_id = resource["id"].split("/")
             key3 = (project_id, user_id, role_id)

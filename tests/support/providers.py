@@ -8,6 +8,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_openai_access.providers.access_gateway import forget_all_sessions
+from pulumi_openai_access.providers.member_roles import forget_claimed_roles
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
 
@@ -21,8 +22,9 @@ class ConfiguredProviders:
 
     @staticmethod
     def new_process() -> None:
-        """Forget shared listings and clients, as a fresh provider process starts with none."""
+        """Forget shared listings, clients and claimed roles, as a fresh provider process starts with none."""
         forget_all_sessions()
+        forget_claimed_roles()
 
 
 def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
@@ -30,7 +32,7 @@ def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
 
 
 def configured_providers(emulator: EmulatorProcess) -> ConfiguredProviders:
-    forget_all_sessions()
+    ConfiguredProviders.new_process()
     request = ConfigureRequest(Config(stack_config(emulator), project_name="openai-access"))
     providers = ConfiguredProviders(ProjectUserProvider(), UserRoleAssignmentProvider())
     providers.project_user.configure(request)
