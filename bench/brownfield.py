@@ -40,7 +40,7 @@ if str(REPO_ROOT) not in sys.path:  # `python bench/brownfield.py` as well as `p
 import yaml  # noqa: E402
 from pulumi import automation as auto  # noqa: E402
 
-from bench.lifecycle import counter_delta, request_counters  # noqa: E402
+from bench.counters import counter_delta, request_counters  # noqa: E402
 from bench.org import ORG_USERS, Org, key  # noqa: E402
 from bench.report import endpoints_text  # noqa: E402
 from pulumi_openai_access.components.stack_program import provision_access  # noqa: E402
