@@ -132,6 +132,9 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text)
+    if not org.members:
+        print(f"{PROG}: warning: no memberships found: the spec has no team, and a stack needs at least one",
+              file=stderr)
     where = f"wrote {output}" if output else "discovered"
     print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams",
           file=stderr)

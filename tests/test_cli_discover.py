@@ -151,3 +151,14 @@ def test_progress_shows_each_listing_and_the_throttle_waits(cli, emulator):
     assert "openai-access: listing projects" in lines
     assert "openai-access: reading role assignments: 6/66" in lines  # every tenth, not every request
     assert any("waiting for the rate limit" in line for line in lines), run.stderr
+
+
+def test_an_organization_with_no_membership_is_said_so(cli, emulator):
+    emulator.reset({"users": [{"email": "solo@example.com", "name": "Solo", "role": "owner"}],
+                    "projects": [{"name": "Empty"}]})
+
+    run = cli("discover")
+
+    assert run.code == 0
+    assert "teams: {}" in run.stdout
+    assert "openai-access: warning: no memberships found" in run.stderr
