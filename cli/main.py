@@ -109,8 +109,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the command's contract: one line, no traceback
         line = error_line(error, base_url=context["base_url"], spec_source=context["spec_source"])
-        print(f"{PROG}: error: {line}",
-              file=stderr)
+        print(f"{PROG}: error: {line}", file=stderr)
         return EXIT_ERROR
 
 
