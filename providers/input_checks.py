@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Mapping
 
-from pulumi.dynamic import CheckFailure, CheckResult
+from pulumi.dynamic import CheckFailure
 from pulumi.runtime import rpc
 
 PROJECT_ID_PATTERN = re.compile(r"^proj_[A-Za-z0-9]+$")

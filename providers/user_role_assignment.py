@@ -14,13 +14,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping, Protocol, Sequence
 
-import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotFoundError, ProjectArchivedError
 from .base_provider import AdminApiProvider
-from .member_roles import is_claimed
 from .input_checks import ROLE_ID_EXAMPLES, ROLE_ID_PATTERN, matching
+from .member_roles import is_claimed
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
 from .resource_schema import Change, Input, Output, ResourceSchema

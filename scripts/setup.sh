@@ -11,6 +11,6 @@ if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv with $("$PYTHON" --version)" >&2
     "$PYTHON" -m venv .venv
 fi
+# requirements-test.txt includes requirements.txt, which installs this project (editable).
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 echo "setup: Pulumi CLI in $(bash scripts/get-pulumi.sh | tail -n 1)" >&2

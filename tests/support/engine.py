@@ -40,7 +40,10 @@ import base64
 import gzip
 import json
 import os
+import signal
 import subprocess
+import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,6 +279,38 @@ class EngineStack:
             raise AssertionError(f"{kind} failed:\n{op.error}")
         return op
 
+    def interrupted(self, kind: str, when: Callable[[], bool], *, timeout: float = 180.0) -> Operation:
+        """Runs ``kind`` and kills the engine (SIGKILL of the CLI process) as soon as ``when()``
+        holds, as when a CI runner dies. The provider process outlives the engine, as it does
+        for users: it is left to finish the requests it has in flight (until the API has been
+        quiet for a while), then stopped."""
+        finished: list[Operation] = []
+        before = _children(os.getpid(), "pulumi")
+        runner = threading.Thread(target=lambda: finished.append(self._run(kind, expect_failure=True)))
+        runner.start()
+        deadline = time.monotonic() + timeout
+        while not when():
+            assert runner.is_alive(), f"{kind} ended before the moment to interrupt it"
+            assert time.monotonic() < deadline, f"{kind} never reached the moment to interrupt it"
+            time.sleep(0.05)
+        engines = _children(os.getpid(), "pulumi") - before
+        providers = {pid for engine in engines for pid in _children(engine, "python")}
+        for pid in engines:
+            os.kill(pid, signal.SIGKILL)
+        runner.join(timeout)
+        self._wait_until_api_quiet()
+        for pid in providers:
+            os.kill(pid, signal.SIGTERM)
+        return finished[0]
+
+    def _wait_until_api_quiet(self, quiet: float = 2.0) -> None:
+        last, since = self.emulator.requests().total, time.monotonic()
+        while time.monotonic() - since < quiet:
+            time.sleep(0.2)
+            now = self.emulator.requests().total
+            if now != last:
+                last, since = now, time.monotonic()
+
     # --- state -----------------------------------------------------------------------------
     def deployment(self) -> dict[str, Any]:
         """``pulumi stack export``: the deployment (resources, secrets provider...)."""
@@ -325,6 +360,20 @@ class EngineStack:
                 if path.suffix == ".gz":
                     data = gzip.decompress(data)
                 yield path, data
+
+
+def _children(parent: int, command: str) -> set[int]:
+    """The processes of ``parent`` whose command name starts with ``command``."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+        except OSError:
+            continue  # ended meanwhile
+        name, fields = rest.rsplit(") ", 1)
+        if name.startswith(command) and int(fields.split()[1]) == parent:
+            found.add(int(pid))
+    return found
 
 
 # Pulumi's wire marker of a secret value: {SIG_KEY: SECRET_SIG, "plaintext" | "ciphertext": ...}
