@@ -11,6 +11,8 @@ key is never read from it: a secret there is encrypted for Pulumi alone.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -62,10 +64,31 @@ def point_stack_at_spec(project_dir: Path, stack: str, spec_file: Path) -> Path:
             f"or write the discovered spec there yourself"
         )
     relative = Path(spec_file).resolve().relative_to(project_dir.resolve()) if _inside(spec_file, project_dir) else spec_file
-    config[f"{namespace}:{SPEC_FILE_KEY}"] = str(relative)
-    document["config"] = config
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    key, value = f"{namespace}:{SPEC_FILE_KEY}", str(relative)
+    text = path.read_text() if path.is_file() else ""
+    edited = _with_setting(text, key, value)
+    if (yaml.safe_load(edited) or {}).get("config") != {**config, key: value}:
+        # a layout the line edit does not handle (flow style, anchors): rewrite, losing comments
+        config[key] = value
+        edited = yaml.safe_dump({**document, "config": config}, sort_keys=False)
+    path.write_text(edited)
     return path
+
+
+def _with_setting(text: str, key: str, value: str) -> str:
+    """``text`` with ``config.<key>`` set by editing one line, so that the file's comments and
+    layout stay as the user wrote them."""
+    line = f"  {key}: {json.dumps(value)}"
+    lines = text.splitlines()
+    for index, existing in enumerate(lines):
+        if re.match(rf"^\s+{re.escape(key)}\s*:", existing):
+            lines[index] = line
+            return "\n".join(lines) + "\n"
+    for index, existing in enumerate(lines):
+        if re.match(r"^config:\s*(#.*)?$", existing):
+            lines.insert(index + 1, line)
+            return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "config:", line]) + "\n"
 
 
 def load_stack_spec(project_dir: Path, stack: str) -> AccessSpec:

@@ -116,7 +116,7 @@ def test_project_limits_discovery_to_the_projects_named(cli, emulator):
 def test_output_and_stack_write_the_spec_and_point_the_stack_at_it(cli, emulator, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Pulumi.yaml").write_text("name: infra\nruntime: python\n")
-    (tmp_path / "Pulumi.prod.yaml").write_text("config:\n  openai:baseUrl: https://api.openai.com/v1\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text("# production\nconfig:\n  openai:baseUrl: https://api.openai.com/v1\n")
 
     run = cli("discover", "--stack", "prod", "--output", "access/prod.yaml")
 
@@ -125,8 +125,14 @@ def test_output_and_stack_write_the_spec_and_point_the_stack_at_it(cli, emulator
     assert yaml.safe_load((tmp_path / "Pulumi.prod.yaml").read_text()) == {"config": {
         "openai:baseUrl": "https://api.openai.com/v1", "infra:accessFile": "access/prod.yaml",
     }}
+    assert (tmp_path / "Pulumi.prod.yaml").read_text().startswith("# production\n")  # the user's comments stay
     assert spec_access((tmp_path / "access" / "prod.yaml").read_text(), emulator.state()) == live_access(emulator.state())
     assert "Pulumi.prod.yaml now reads its access from access/prod.yaml" in run.stderr
+
+    again = cli("discover", "--stack", "prod", "--output", "access/prod.yaml")
+
+    assert again.code == 0
+    assert (tmp_path / "Pulumi.prod.yaml").read_text().count("infra:accessFile") == 1
 
 
 def test_stack_outside_a_pulumi_project_fails_before_reading(cli, emulator, tmp_path, monkeypatch):
@@ -162,3 +168,14 @@ def test_an_organization_with_no_membership_is_said_so(cli, emulator):
     assert run.code == 0
     assert "teams: {}" in run.stdout
     assert "openai-access: warning: no memberships found" in run.stderr
+
+
+def test_a_stack_file_in_flow_style_is_rewritten_with_every_setting_kept(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: infra\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {openai:requestsPerMinute: '9'}\n")
+
+    assert cli("discover", "--stack", "dev").code == 0
+
+    assert yaml.safe_load((tmp_path / "Pulumi.dev.yaml").read_text()) == {"config": {
+        "openai:requestsPerMinute": "9", "infra:accessFile": "access-dev.yaml"}}
