@@ -37,7 +37,11 @@ class AccessGateway:
 
     # --- reads ------------------------------------------------------------------------------
     def find_member(self, project_id: str, user_id: str) -> ProjectUser | None:
-        return self._members.get(project_id, lambda: self._load_members(project_id)).get(user_id)
+        return self.members(project_id).get(user_id)
+
+    def members(self, project_id: str) -> dict[str, ProjectUser]:
+        """The project's members by user id (none if the project is gone or archived)."""
+        return self._members.get(project_id, lambda: self._load_members(project_id))
 
     def project_members(self, project_id: str) -> list[ProjectUser]:
         """Every member of the project, paged through to the end (a failed page raises)."""

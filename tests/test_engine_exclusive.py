@@ -59,7 +59,7 @@ def test_out_of_band_access_is_previewed_by_name_after_refresh_and_removed_by_up
     first = stack.up()
     assert first.changes.get("create") == 6, first.changes  # stack, component, 3 memberships, 1 exclusive
     # everyone in WEB is declared, or kept: ada is an organization owner
-    assert first.requests.writes() == {f"POST /v1/projects/{{project_id}}/users/{{user_id}}/roles": 1,
+    assert first.requests.writes() == {"POST /v1/projects/{project_id}/users/{user_id}/roles": 1,
                                        "POST /v1/organization/projects/{project_id}/users": 1}
     (outputs,) = exclusive_outputs(stack).values()
     assert outputs["kept"] == [{"email": "ada@example.com", "name": "Ada Lovelace", "user_id": SAMPLE.ADA,
