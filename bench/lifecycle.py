@@ -27,6 +27,7 @@ from pulumi_openai_access.components.access_component import OrganizationAccess
 from scripts.stack_runner import REPO_ROOT, open_stack
 from pulumi_openai_access.emulator.process import EmulatorProcess
 
+from .counters import counter_delta, request_counters
 from .memory import PeakMemory
 from .naive_providers import NaiveProjectUser, NaiveUserRoleAssignment
 from .org import Org
@@ -121,18 +122,6 @@ class _Events:
         if out is not None and out.metadata.type in DYNAMIC_TYPES:
             op = str(out.metadata.op.value if hasattr(out.metadata.op, "value") else out.metadata.op)
             self.changes[op] = self.changes.get(op, 0) + 1
-
-
-def _counters(emu: EmulatorProcess) -> dict[str, Any]:
-    return emu._control("GET", "requests")
-
-
-def _diff(after: dict[str, Any], before: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
-    def sub(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
-        return {k: v - b.get(k, 0) for k, v in a.items() if v - b.get(k, 0)}
-
-    return sub(after["by_route"], before["by_route"]), sub(after["rate_limited"]["by_route"],
-                                                           before["rate_limited"]["by_route"])
 
 
 def _state_sizes(stack: auto.Stack) -> dict[str, Any]:
@@ -232,7 +221,7 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
             for step in STEPS:
                 before(step)
                 events = _Events()
-                counts_before = _counters(emu)
+                counts_before = request_counters(emu)
                 error = None
                 with PeakMemory() as memory:
                     t0 = time.monotonic()
@@ -241,7 +230,7 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
                     except auto.CommandError as exc:
                         error = str(exc)[-2000:]
                     wall = time.monotonic() - t0
-                handled, limited = _diff(_counters(emu), counts_before)
+                handled, limited = counter_delta(request_counters(emu), counts_before)
                 needed = org.needed(step, drift, folded=cfg.strategy == "folded")
                 bound = cfg.bound_seconds(needed)
                 converged = None

@@ -31,6 +31,7 @@ SHORT_ENDPOINTS = {
     "GET /v1/projects/{project_id}/users/{user_id}/roles/{role_id}": "get role assignment",
     "DELETE /v1/projects/{project_id}/users/{user_id}/roles/{role_id}": "unassign role",
     "GET /v1/organization/users": "list org users",
+    "GET /v1/organization/projects": "list projects",
 }
 
 

@@ -10,13 +10,16 @@ component, leaves every URN, and so OpenAI, untouched.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pulumi
 
+from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
+from ..providers.exclusive_project_access import ExclusiveProjectAccess
 from ..providers.project_user import ProjectUser, ProjectUserArgs
 from ..providers.service_account import ServiceAccount, ServiceAccountArgs
 from .access_spec import AccessSpec, ServiceAccountSpec, Team, parse_access_spec
+from .exclusive_access import declare_exclusive_access
 from .grant_merge import MemberAccess, merge_grants
 
 
@@ -26,6 +29,7 @@ class _AccessComponent(pulumi.ComponentResource):
 
     memberships: dict[str, ProjectUser]
     service_accounts: dict[str, ServiceAccount]
+    exclusive_access: dict[str, ExclusiveProjectAccess]  # by project id
     access: pulumi.Output[dict[str, Any]]
     # project → account name → key: a secret, for the stack to export (or hand on)
     service_account_keys: pulumi.Output[dict[str, dict[str, str]]]
@@ -42,6 +46,7 @@ class _AccessComponent(pulumi.ComponentResource):
             for project_id, accounts in spec.service_accounts.items()
             for name, account in accounts.items()
         }
+        self.exclusive_access = declare_exclusive_access(spec, grants, self.memberships, child_opts)
         self.access = pulumi.Output.from_input(access_summary(grants))
         self.service_account_keys = pulumi.Output.secret(_keys_by_project(spec, self.service_accounts))
         self.register_outputs({"access": self.access, "service_account_keys": self.service_account_keys})
@@ -83,10 +88,13 @@ class TeamAccess(_AccessComponent):
 
     def __init__(
         self, name: str, team: Team | Mapping[str, Any], *, adopt: bool = False,
+        exclusive: bool | Sequence[str] = False, max_removals: int = DEFAULT_MAX_REMOVALS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         raw_team = team.model_dump() if isinstance(team, Team) else team
-        spec = parse_access_spec({"teams": {name: raw_team}, "adopt": adopt})
+        spec = parse_access_spec(
+            {"teams": {name: raw_team}, "adopt": adopt, "exclusive": exclusive, "max_removals": max_removals}
+        )
         super().__init__("openai-access:index:TeamAccess", name, spec, opts)
 
 

@@ -1,6 +1,8 @@
 """The declarative access spec: teams, their members, and what each team gets per project.
 
     adopt: false                      # take over memberships that already exist
+    exclusive: false                  # true, or [proj_…]: remove who the spec does not declare there
+    max_removals: 10                  # the most removals one up may make in one exclusive project
     teams:
       platform:
         members:
@@ -33,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_PATTERN, USER_ID_PATTERN
 
 MemberRole = Literal["owner", "member"]
@@ -173,12 +176,53 @@ class AccessSpec(_Strict):
     teams: dict[str, Team] = {}
     service_accounts: dict[ProjectId, dict[AccountName, ServiceAccountSpec]] = {}
     adopt: bool = False
+    # true: every project the spec grants; or a list of project ids. See ``exclusive_access``.
+    exclusive: bool | tuple[ProjectId, ...] = False
+    max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
 
     @model_validator(mode="after")
     def _something_declared(self) -> "AccessSpec":
         if not self.teams and not any(self.service_accounts.values()):
             raise ValueError("the spec needs at least one team or service account")
         return self
+
+    @field_validator("exclusive", mode="before")
+    @classmethod
+    def _exclusive_shape(cls, value: Any) -> Any:
+        """One clear message, not one per branch of the union."""
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"must be true, false or a list of project ids, got {value!r}")
+        bad = [item for item in value if not (isinstance(item, str) and PROJECT_ID_PATTERN.match(item))]
+        if bad:
+            raise ValueError(f"{bad} are not project ids such as 'proj_abc123'")
+        return tuple(value)
+
+    @field_validator("max_removals", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"must be a whole number of at least 0, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _exclusive_projects_are_granted(self) -> "AccessSpec":
+        if isinstance(self.exclusive, tuple):
+            granted = {project_id for team in self.teams.values() for project_id in team.grants}
+            missing = [project_id for project_id in self.exclusive if project_id not in granted]
+            if missing:
+                raise ValueError(
+                    f"exclusive: {', '.join(missing)} not granted by any team; an exclusive project where the "
+                    "spec declares nobody would lose every member"
+                )
+        return self
+
+    @property
+    def exclusive_projects(self) -> tuple[str, ...]:
+        if self.exclusive is True:
+            return tuple(sorted({project_id for team in self.teams.values() for project_id in team.grants}))
+        return tuple(dict.fromkeys(self.exclusive or ()))
 
 
 def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:

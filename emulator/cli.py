@@ -20,9 +20,12 @@ from .persistence import write_atomic
 from .seed import SeedError, build_state, dump_state, read_seed_file, sample_seed
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+DEFAULT_PROG = "python -m pulumi_openai_access.emulator"
+
+
+def parse_args(argv: list[str] | None, prog: str = DEFAULT_PROG) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m pulumi_openai_access.emulator",
+        prog=prog,
         description="An in-memory emulator of the OpenAI Admin API (project users, role "
         "assignments, users, roles, projects) for tests and previews. The first line on "
         "stdout is 'listening on http://HOST:PORT/v1'. Control routes (no auth) live under "
@@ -64,8 +67,9 @@ def _initial_state(args: argparse.Namespace) -> tuple[State, Any]:
     return state, seed
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = DEFAULT_PROG) -> int:
+    """``prog``: how the usage names the command (also ``openai-access emulator``)."""
+    args = parse_args(argv, prog)
     try:
         state, reset_seed = _initial_state(args)
     except SeedError as exc:

@@ -33,13 +33,22 @@ class AccessGateway:
         self.client = client
         self._members: SharedListings[str, dict[str, ProjectUser]] = SharedListings(listing_ttl)
         self._roles: SharedListings[tuple[str, str], list[AssignedRole]] = SharedListings(listing_ttl)
+        self._organization: SharedListings[str, list[OrganizationUser]] = SharedListings(listing_ttl)
         self._users_by_email: SharedListings[str, dict[str, OrganizationUser]] = SharedListings(listing_ttl)
         self._service_accounts: SharedListings[str, dict[str, ServiceAccount]] = SharedListings(listing_ttl)
         self._api_keys: SharedListings[str, dict[str, ProjectApiKey]] = SharedListings(listing_ttl)
 
     # --- reads ------------------------------------------------------------------------------
     def find_member(self, project_id: str, user_id: str) -> ProjectUser | None:
-        return self._members.get(project_id, lambda: self._load_members(project_id)).get(user_id)
+        return self.members(project_id).get(user_id)
+
+    def members(self, project_id: str) -> dict[str, ProjectUser]:
+        """The project's members by user id (none if the project is gone or archived)."""
+        return self._members.get(project_id, lambda: self._load_members(project_id))
+
+    def project_members(self, project_id: str) -> list[ProjectUser]:
+        """Every member of the project, paged through to the end (a failed page raises)."""
+        return list(self._members.get(project_id, lambda: self._load_members(project_id)).values())
 
     def _load_members(self, project_id: str) -> dict[str, ProjectUser]:
         return {member.id: member for member in _gone_is_empty(lambda: self.client.list_project_users(project_id))}
@@ -69,8 +78,11 @@ class AccessGateway:
         user_id = self.resolve_user_id(user)
         return self.find_member(project_id, user_id) if user_id else None
 
+    def organization_users(self) -> list[OrganizationUser]:
+        return self._organization.get("all", lambda: list(self.client.list_organization_users()))
+
     def _load_users_by_email(self) -> dict[str, OrganizationUser]:
-        return {user.email.casefold(): user for user in self.client.list_organization_users() if user.email}
+        return {user.email.casefold(): user for user in self.organization_users() if user.email}
 
     def find_service_account(self, project_id: str, account_id: str) -> ServiceAccount | None:
         return self._service_accounts.get(

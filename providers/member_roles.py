@@ -13,7 +13,7 @@ from typing import Iterable
 
 from .access_gateway import AccessGateway
 from .admin_api.errors import AlreadyAssignedError, NotFoundError
-from .role_ids import is_mirror_role, role_id_matches
+from .role_ids import is_undeclared_extra, role_id_matches
 
 
 def held_roles(access: AccessGateway, project_id: str, user_id: str, managed: Iterable[str]) -> list[str]:
@@ -32,7 +32,7 @@ def undeclared_roles(access: AccessGateway, project_id: str, user_id: str, membe
     return sorted(
         role.id
         for role in access.assigned_roles(project_id, user_id)
-        if not is_mirror_role(role.id, member_role) and not any(role_id_matches(d, role.id) for d in declared)
+        if is_undeclared_extra(role.id, member_role, declared)
     )
 
 

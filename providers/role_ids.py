@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from .admin_api.behaviour import MIRROR_ROLE_BY_MEMBER_ROLE
+import re
+from typing import Iterable
+
+from .admin_api.behaviour import MIRROR_ROLE_BY_MEMBER_ROLE, PREDEFINED_PROJECT_ROLE_IDS
+
+# A role id inside a longer form, at a boundary (the spec's role id pattern, unanchored).
+_EMBEDDED_ROLE_ID = re.compile(r"(?<![A-Za-z0-9])role[-_][A-Za-z0-9_-]+")
 
 
 def role_id_matches(written: str, answered: str) -> bool:
@@ -22,3 +28,19 @@ def is_mirror_role(role_id: str, member_role: str | None) -> bool:
     it is not an extra role, is never declared, reported as undeclared nor unassigned."""
     mirror = MIRROR_ROLE_BY_MEMBER_ROLE.get(member_role or "")
     return mirror is not None and role_id_matches(mirror, role_id)
+
+
+def is_undeclared_extra(role_id: str, member_role: str | None, declared: Iterable[str]) -> bool:
+    """An extra role of a member (not the mirror of their own role) that no declared id names."""
+    return not is_mirror_role(role_id, member_role) and not any(role_id_matches(d, role_id) for d in declared)
+
+
+def normalized_role_id(answered: str) -> str:
+    """The short id, as a stack writes it, that an answered (maybe longer) id names."""
+    for predefined in PREDEFINED_PROJECT_ROLE_IDS:
+        if role_id_matches(predefined, answered):
+            return predefined
+    for candidate in _EMBEDDED_ROLE_ID.findall(answered):
+        if role_id_matches(candidate, answered):
+            return candidate
+    return answered

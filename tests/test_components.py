@@ -128,6 +128,11 @@ def test_moving_a_person_between_teams_or_renaming_teams_changes_no_resource():
         ({"service_accounts": {WEB: {"ci": {"key_expires_in_seconds": 60, "key_renew_before_seconds": 90}}}},
          f"service_accounts.{WEB}.ci: key_renew_before_seconds (90) must be less than key_expires_in_seconds"),
         ({"service_accounts": {WEB: {"ci": {"keys": 2}}}}, f"service_accounts.{WEB}.ci.keys: is not a field"),
+        ({**ORG_SPEC, "exclusive": [DATA]}, f"exclusive: {DATA} not granted by any team"),
+        ({**ORG_SPEC, "exclusive": ["data"]}, "exclusive: ['data'] are not project ids such as 'proj_abc123'"),
+        ({**ORG_SPEC, "exclusive": WEB}, f"exclusive: must be true, false or a list of project ids, got '{WEB}'"),
+        ({**ORG_SPEC, "max_removals": True}, "max_removals: must be a whole number of at least 0, got True"),
+        ({**ORG_SPEC, "max_removals": -1}, "max_removals: Input should be greater than or equal to 0"),
     ],
 )
 def test_an_invalid_spec_fails_before_anything_is_registered(monitor, spec, words):
@@ -189,3 +194,35 @@ def test_service_accounts_are_declared_per_project_with_their_keys_secret(monito
     keys_secret = pulumi.Output.from_input(organization.service_account_keys).is_secret()
     return pulumi.Output.all(organization.urn, keys_secret).apply(
         lambda args: settle(*organization.service_accounts.values()).apply(lambda _: check(args)))
+
+
+@pulumi.runtime.test
+def test_an_exclusive_project_gets_one_authoritative_resource_after_its_memberships(monitor):
+    team = TeamAccess("platform", {
+        "members": ["Ada@Example.com", {"email": "grace@example.com", "user_id": "user-Grace000000000000000000"}],
+        "grants": {WEB: {"role": "owner", "roles": [VIEWER]}, DATA: "member"},
+    }, exclusive=[WEB], max_removals=3)
+
+    def check(_):
+        (exclusive,) = monitor.of_type(":ExclusiveProjectAccess").values()
+        assert exclusive.name == f"{WEB}/exclusive"
+        assert exclusive.inputs["project_id"] == WEB and exclusive.inputs["max_removals"] == 3
+        # every declared member of WEB, both ways where the spec links them, with their extra roles
+        assert exclusive.inputs["members"] == [
+            {"email": "ada@example.com", "roles": [VIEWER]},
+            {"user_id": "user-Grace000000000000000000", "email": "grace@example.com", "roles": [VIEWER]},
+        ]
+        web_children = [r.urn for r in monitor.registrations if r.name.startswith(f"{WEB}/") and r is not exclusive]
+        assert len(web_children) == 2 and set(web_children) <= set(exclusive.dependencies)
+        data_children = [r.urn for r in monitor.registrations if r.name.startswith(f"{DATA}/")]
+        assert not set(data_children) & set(exclusive.dependencies)
+
+    return settle(team, *team.exclusive_access.values()).apply(check)
+
+
+@pulumi.runtime.test
+def test_exclusive_true_means_every_granted_project_and_no_option_means_none(monitor):
+    org = OrganizationAccess("org", {**ORG_SPEC, "exclusive": True})
+    plain = TeamAccess("plain", {"members": ["ada@example.com"], "grants": {DATA: "member"}})
+    assert set(org.exclusive_access) == {WEB} and plain.exclusive_access == {}
+    return settle(org, plain).apply(lambda _: None)

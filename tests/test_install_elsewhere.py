@@ -31,7 +31,8 @@ def test_wheel_holds_one_distinctive_top_level_package(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == {"pulumi_openai_access"}
-    for expected in ("providers/project_user.py", "providers/admin_api/client.py", "components/access_component.py",
+    for expected in ("__init__.py", "__main__.py", "cli/main.py", "providers/project_user.py",
+                     "providers/admin_api/client.py", "components/access_component.py",
                      "emulator/process.py", "emulator/sample_org.json"):
         assert f"pulumi_openai_access/{expected}" in names, expected
 
@@ -54,3 +55,7 @@ def test_a_stack_in_another_repository_installs_and_uses_the_components(tmp_path
     assert {"project_id": "proj_DataPlatform000000000000", "user_id": barbara, "role": "member"}.items() <= next(
         m for m in seen["memberships"] if m["user_id"] == barbara).items()
     assert any(a["user_id"] == barbara and a["role_id"] == "role-api-project-viewer" for a in seen["role_assignments"])
+
+    # the command, both ways, from the installed wheel
+    assert run(venv / "bin" / "openai-access", "--help").startswith("usage: openai-access")
+    assert run(venv / "bin" / "python", "-m", "pulumi_openai_access", "--version") == "openai-access 0.1.0\n"

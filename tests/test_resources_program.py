@@ -13,6 +13,10 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
+from pulumi_openai_access.providers.exclusive_project_access import (
+    ExclusiveProjectAccess,
+    ExclusiveProjectAccessProvider,
+)
 from pulumi_openai_access.providers.project_user import ProjectUser, ProjectUserArgs, ProjectUserProvider
 from pulumi_openai_access.providers.service_account import ServiceAccount, ServiceAccountProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentProvider
@@ -106,6 +110,20 @@ def test_role_assignment_accepts_outputs_of_a_membership(mocks: RecordingMocks):
         assert_small_keyless_provider(args, UserRoleAssignmentProvider)
 
     return assignment.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_exclusive_project_access_registers_its_inputs_and_a_small_keyless_provider(mocks: RecordingMocks):
+    exclusive = ExclusiveProjectAccess("web-exclusive", project_id="proj_abc", members=[{"email": "a@example.com"}])
+
+    def check(_):
+        args = mocks.registered["web-exclusive"]
+        assert args.typ == "pulumi-python:dynamic/openai:ExclusiveProjectAccess"
+        assert args.inputs["project_id"] == "proj_abc"
+        assert args.inputs["members"] == [{"email": "a@example.com"}]
+        assert_small_keyless_provider(args, ExclusiveProjectAccessProvider)
+
+    return exclusive.urn.apply(check)
 
 
 @pulumi.runtime.test

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_openai_access.providers.role_ids import is_mirror_role, role_id_matches
+from pulumi_openai_access.providers.role_ids import (
+    is_mirror_role,
+    is_undeclared_extra,
+    normalized_role_id,
+    role_id_matches,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,3 +39,26 @@ def test_role_id_matches_a_longer_form_only_at_a_boundary(written, answered, sam
 )
 def test_only_the_role_mirroring_the_members_own_is_a_mirror(role_id, member_role, mirror):
     assert is_mirror_role(role_id, member_role) is mirror
+
+
+def test_an_undeclared_extra_role_is_neither_declared_nor_the_mirror_of_the_members_own():
+    assert is_undeclared_extra("role-api-project-viewer", "member", ["role_custom"])
+    assert not is_undeclared_extra("proj_abc:role_custom", "member", ["role_custom"])
+    assert not is_undeclared_extra("role-api-project-member", "member", [])
+    assert is_undeclared_extra("role-api-project-owner", "member", [])
+
+
+@pytest.mark.parametrize(
+    "answered, short",
+    [
+        ("role-api-project-viewer", "role-api-project-viewer"),
+        ("proj_abc:role-api-project-viewer", "role-api-project-viewer"),
+        ("proj_abc:role_01J1F8PROJ", "role_01J1F8PROJ"),
+        ("role_01J1F8PROJ/v2", "role_01J1F8PROJ"),
+        ("role_01J1F8PROJ", "role_01J1F8PROJ"),
+        ("something-else", "something-else"),  # not a role id form: kept as answered
+    ],
+)
+def test_a_longer_form_is_written_as_the_short_id_a_stack_uses(answered, short):
+    assert normalized_role_id(answered) == short
+    assert role_id_matches(short, answered)

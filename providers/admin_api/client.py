@@ -31,6 +31,7 @@ from .retry import RetryPolicy
 from .transport import ApiRequest, Reconciliation, Transport
 
 # Route templates (below the base URL). The throttle and the logs key on these.
+PROJECTS = "/organization/projects"
 PROJECT = "/organization/projects/{project_id}"
 PROJECT_USERS = "/organization/projects/{project_id}/users"
 PROJECT_USER = "/organization/projects/{project_id}/users/{user_id}"
@@ -311,6 +312,10 @@ class AdminClient:
 
     def list_organization_roles(self) -> Iterator[Role]:
         return self._list(ORGANIZATION_ROLES, {}, NEXT_CURSOR, Role)
+
+    def list_projects(self) -> Iterator[Project]:
+        """The active projects (the API leaves archived ones out unless asked)."""
+        return self._list(PROJECTS, {}, LEGACY, Project)
 
     def get_project(self, project_id: str) -> Project:
         return self._get(Project, PROJECT, {"project_id": project_id})

@@ -1,0 +1,129 @@
+"""An audit's result for people (a table grouped by project), for machines (JSON) and for a
+pull request (Markdown).
+
+The JSON shape is stable (``"format": 1``; fields are added, never renamed or removed)::
+
+    {"format": 1, "in_sync": false,
+     "counts": {"missing_member": 1, "role_differs": 0, "missing_extra_role": 0,
+                "undeclared_member": 2, "undeclared_extra_role": 0},
+     "projects": [{"project_id": "proj_…", "name": "Web Storefront" | null, "in_spec": true,
+                   "in_sync": false,
+                   "differences": [{"kind": "missing_member", "member": "ada@example.com",
+                                    "user_id": "user-…" | null, "role_id": null,
+                                    "declared": {"role": "owner", "roles": []} | null,
+                                    "live": {"role": "member", "roles": ["role-…"]} | null}]}]}
+
+``name`` is null for a project the spec names that is not an active project; ``user_id`` is
+null for a person the organization does not know.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import asdict
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from .audit import Access, AuditResult, Difference, ProjectAudit
+
+JSON_FORMAT_VERSION = 1
+# A table for a log or a file is not cut to a terminal's 80 columns.
+PIPED_TABLE_WIDTH = 160
+KIND_TEXT = {
+    "missing_member": "missing member",
+    "role_differs": "role differs",
+    "missing_extra_role": "missing extra role",
+    "undeclared_member": "undeclared member",
+    "undeclared_extra_role": "undeclared extra role",
+}
+
+
+def audit_json(result: AuditResult) -> str:
+    document = {
+        "format": JSON_FORMAT_VERSION,
+        "in_sync": result.in_sync,
+        "counts": result.counts(),
+        "projects": [
+            {
+                "project_id": project.project_id,
+                "name": project.name,
+                "in_spec": project.in_spec,
+                "in_sync": not project.differences,
+                "differences": [_difference_json(d) for d in project.differences],
+            }
+            for project in result.projects
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _difference_json(difference: Difference) -> dict[str, Any]:
+    def access(value: Access | None) -> dict[str, Any] | None:
+        return None if value is None else {"role": value.role, "roles": list(value.roles)}
+
+    fields = asdict(difference)
+    fields.update(declared=access(difference.declared), live=access(difference.live))
+    return {key: fields[key] for key in ("kind", "member", "user_id", "role_id", "declared", "live")}
+
+
+def summary_line(result: AuditResult) -> str:
+    if result.in_sync:
+        return f"in sync: {len(result.projects)} projects match the spec"
+    found = ", ".join(f"{count} {KIND_TEXT[kind]}" for kind, count in result.counts().items() if count)
+    return f"differences: {found}"
+
+
+def audit_markdown(result: AuditResult) -> str:
+    lines = [f"### Access audit: {summary_line(result)}", ""]
+    for project in result.projects:
+        if not project.differences:
+            continue
+        lines += [f"#### {_project_title(project)}", "", "| difference | member | declared | live |", "|---|---|---|---|"]
+        for d in project.differences:
+            cells = (_what(d), f"`{d.member}`", _access_text(d.declared), _access_text(d.live))
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        lines.append("")
+    in_sync = [f"`{p.project_id}`" for p in result.projects if not p.differences]
+    if in_sync:
+        lines += [f"In sync: {', '.join(in_sync)}", ""]
+    return "\n".join(lines)
+
+
+def audit_table(result: AuditResult, *, terminal: bool) -> str:
+    """Tables grouped by project; colour and the terminal's width only on a terminal."""
+    console = Console(file=io.StringIO(), width=None if terminal else PIPED_TABLE_WIDTH,
+                      force_terminal=terminal, color_system="auto" if terminal else None, highlight=False)
+    with console.capture() as captured:
+        for project in result.projects:
+            if not project.differences:
+                console.print(f"{_project_title(project)}: in sync", markup=False)
+                continue
+            table = Table(title=_project_title(project), title_justify="left", box=box.SIMPLE_HEAD)
+            for column in ("difference", "member", "declared", "live"):
+                table.add_column(column)
+            for d in project.differences:
+                table.add_row(_what(d), d.member, _access_text(d.declared), _access_text(d.live))
+            console.print(table)
+        console.print(summary_line(result), markup=False)
+    return "".join(line.rstrip() + "\n" for line in captured.get().splitlines())
+
+
+def _project_title(project: ProjectAudit) -> str:
+    name = project.name if project.name is not None else "not an active project"
+    scope = "" if project.in_spec else ", not in the spec"
+    return f"{project.project_id} ({name}{scope})"
+
+
+def _what(difference: Difference) -> str:
+    text = KIND_TEXT[difference.kind]
+    return f"{text} {difference.role_id}" if difference.role_id else text
+
+
+def _access_text(access: Access | None) -> str:
+    if access is None:
+        return "-"
+    return " ".join([access.role, *(f"+{role}" for role in access.roles)])

@@ -1,0 +1,134 @@
+"""Reading the live organization into a model: projects, members, their project roles.
+
+Every read goes through the providers' ``AccessGateway`` (the project's client: its retries,
+throttle and shared listings). The fewest requests: the projects' pages (or one GET per
+project asked for), each project's member pages, and one role listing per membership, read
+on a few threads so that the throttle, not the latency, sets the pace. Emails come with the
+member listings; the organization's users are listed only for members shown without one.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+from ..providers.access_gateway import AccessGateway
+from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
+from ..providers.admin_api.models import AssignedRole, Project
+from ..providers.admin_api.models import ProjectUser as ListedMember  # the API record, not the resource
+from ..providers.role_ids import is_mirror_role, normalized_role_id
+from .progress import Reporter
+
+# Role listings in flight at once: enough to keep a throttled endpoint busy.
+READ_THREADS = 8
+
+
+class ProjectNotUsable(ValueError):
+    """A project asked for by id is archived."""
+
+
+@dataclass(frozen=True)
+class LiveMember:
+    """One membership as it exists: the member's role and every project role assigned."""
+
+    project_id: str
+    user_id: str
+    email: str | None
+    role: str
+    roles: tuple[str, ...] = ()  # short ids, sorted; includes a mirror role if assigned
+
+    @property
+    def extra_roles(self) -> tuple[str, ...]:
+        """The roles a spec declares: all but the one that mirrors the member's role."""
+        return tuple(role for role in self.roles if not is_mirror_role(role, self.role))
+
+    @property
+    def name(self) -> str:
+        """How a spec names this person: by email when there is one."""
+        return self.email.casefold() if self.email else self.user_id
+
+
+@dataclass(frozen=True)
+class LiveOrganization:
+    projects: Mapping[str, str]  # id -> name, the projects read
+    members: tuple[LiveMember, ...]  # sorted by project, then user id
+    role_names: Mapping[str, str] = field(default_factory=dict)  # custom role id -> its name
+
+    def members_of(self, project_id: str) -> list[LiveMember]:
+        return [member for member in self.members if member.project_id == project_id]
+
+
+def active_projects(gateway: AccessGateway, reporter: Reporter) -> dict[str, str]:
+    """Every active project, id -> name."""
+    reporter.step("listing projects")
+    projects = {}
+    for project in gateway.client.list_projects():
+        projects[project.id] = _project_name(project)
+        reporter.advance()
+    return projects
+
+
+def chosen_projects(gateway: AccessGateway, project_ids: Iterable[str], reporter: Reporter) -> dict[str, str]:
+    """The projects asked for, id -> name; an unknown one raises the API's NotFoundError."""
+    ids = sorted(set(project_ids))
+    reporter.step("reading projects", len(ids))
+    projects = {}
+    for project_id in ids:
+        project = gateway.client.get_project(project_id)
+        if project.is_archived:
+            raise ProjectNotUsable(f"project {project_id} is archived: an archived project has no members")
+        projects[project.id] = _project_name(project)
+        reporter.advance()
+    return projects
+
+
+def read_organization(
+    gateway: AccessGateway, projects: Mapping[str, str], reporter: Reporter
+) -> LiveOrganization:
+    """The members of ``projects`` (id -> name) with their project roles."""
+    reporter.step("listing members", len(projects))
+    listed: list[tuple[str, ListedMember]] = []
+    for project_id in sorted(projects):
+        listed += [(project_id, user) for user in sorted(gateway.members(project_id).values(), key=lambda u: u.id)]
+        reporter.advance()
+
+    reporter.step("reading role assignments", len(listed))
+
+    def roles_of(pair: tuple[str, ListedMember]) -> list[AssignedRole]:
+        project_id, user = pair
+        try:
+            return gateway.assigned_roles(project_id, user.id)
+        finally:
+            reporter.advance()
+
+    with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="discover") as pool:
+        assigned = list(pool.map(roles_of, listed))
+
+    emails = _missing_emails(gateway, [user for _, user in listed], reporter)
+    members: list[LiveMember] = []
+    role_names: dict[str, str] = {}
+    for (project_id, user), roles in zip(listed, assigned):
+        direct = [role for role in roles if not role.assignment_sources]  # not through a group
+        for role in direct:
+            role_id = normalized_role_id(role.id)
+            if role_id not in PREDEFINED_PROJECT_ROLE_IDS and role.name:
+                role_names[role_id] = role.name
+        members.append(LiveMember(
+            project_id, user.id, user.email or emails.get(user.id), user.role,
+            tuple(sorted({normalized_role_id(role.id) for role in direct})),
+        ))
+    return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())))
+
+
+def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], reporter: Reporter) -> dict[str, str]:
+    """Emails of members whose listing showed none, from the organization's users (only
+    listed when some are missing)."""
+    if all(user.email for user in users):
+        return {}
+    reporter.step("listing organization users")
+    return {user.id: user.email for user in gateway.client.list_organization_users() if user.email}
+
+
+def _project_name(project: Project) -> str:
+    return project.name or project.id

@@ -1,0 +1,207 @@
+"""``openai-access``: discover, audit, emulator. The wiring of arguments to the work.
+
+Exit status: 0 done (audit: in sync), 1 audit found differences, 2 an error (one line on
+stderr). Progress goes to stderr, results to stdout or the files asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import IO, NoReturn, Sequence
+
+import yaml
+
+from ..components.access_spec import AccessSpec, parse_access_spec
+from ..providers.access_gateway import AccessGateway
+from ..providers.settings import BASE_URL_ENV
+from .audit import audit
+from .audit_report import audit_json, audit_markdown, audit_table, summary_line
+from .connection import open_gateway
+from .errors import error_line
+from .live_org import active_projects, chosen_projects, read_organization
+from .progress import Reporter, reporting
+from .spec_yaml import render_spec
+from .stack_file import endpoint_settings, load_stack_spec, point_stack_at_spec, project_name, stack_config
+from .team_inference import infer_teams
+
+PROG = "openai-access"
+EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes as one line too, like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of requests per minute, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Bring an OpenAI organization's project access under code, and check it.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    endpoint = argparse.ArgumentParser(add_help=False)
+    endpoint.add_argument("--base-url", metavar="URL",
+                          help="the Admin API (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
+    endpoint.add_argument("--requests-per-minute", type=_positive, metavar="N",
+                          help="client-side pace per endpoint (default: $OPENAI_ADMIN_REQUESTS_PER_MINUTE, else off)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    discover = commands.add_parser(
+        "discover", parents=[endpoint], help="write the live organization's access as a spec",
+        description="Read the active projects, their members and their project roles, and write them as an "
+        "access spec (teams of people with identical access, adopt: true). The key comes from $OPENAI_ADMIN_KEY.",
+    )
+    discover.add_argument("--project", action="append", metavar="ID", help="only this project (repeatable)")
+    discover.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the spec here (default: stdout)")
+    discover.add_argument("--stack", metavar="NAME",
+                          help="also point Pulumi.NAME.yaml (in this Pulumi project directory) at the spec file, "
+                          "as openai-access:accessFile; the spec goes to --output or access-NAME.yaml")
+
+    audit_cmd = commands.add_parser(
+        "audit", parents=[endpoint], help="compare a spec with the live organization (read-only)",
+        description="Compare a spec with the live organization, without Pulumi state. Exit status: 0 in sync, "
+        "1 differences, 2 error. The key comes from $OPENAI_ADMIN_KEY.",
+    )
+    source = audit_cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--spec", type=Path, metavar="FILE", help="the access spec file")
+    source.add_argument("--stack", metavar="NAME", help="the spec of Pulumi.NAME.yaml in this Pulumi project directory")
+    audit_cmd.add_argument("--all-projects", action="store_true", help="also report the projects the spec does not name")
+    output = audit_cmd.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="machine-readable output (shape: README)")
+    output.add_argument("--markdown", action="store_true", help="Markdown, for a pull-request comment")
+
+    commands.add_parser("emulator", add_help=False, help="run the Admin API emulator (its own --help)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        args, rest = build_parser().parse_known_args(argv)
+        if args.command == "emulator":
+            return _run_emulator(rest, stderr)
+        if rest:
+            build_parser().parse_args(argv)  # reports the unknown arguments, as one line
+    except SystemExit as exit_:  # --help, --version, a usage error: argparse has printed it
+        return EXIT_OK if exit_.code is None else exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+    # What the error line names: the endpoint once known, and where the spec came from.
+    context: dict[str, str | None] = {"base_url": args.base_url or os.environ.get(BASE_URL_ENV), "spec_source": None}
+    try:
+        if args.command == "discover":
+            return _discover(args, stdout, stderr, context)
+        context["spec_source"] = str(args.spec) if args.spec else f"Pulumi.{args.stack}.yaml"
+        return _audit(args, stdout, stderr, context)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=stderr)
+        return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - the command's contract: one line, no traceback
+        line = error_line(error, base_url=context["base_url"], spec_source=context["spec_source"])
+        print(f"{PROG}: error: {line}", file=stderr)
+        return EXIT_ERROR
+
+
+def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+    output: Path | None = args.output
+    if args.stack:
+        project_name(Path.cwd())  # fail before reading anything if this is no Pulumi project
+        output = output or Path(f"access-{args.stack}.yaml")
+    gateway = open_gateway(args.base_url, args.requests_per_minute)
+    context["base_url"] = gateway.client.base_url
+    with reporting(stderr) as reporter:
+        projects = (chosen_projects(gateway, args.project, reporter) if args.project
+                    else active_projects(gateway, reporter))
+        org = read_organization(gateway, projects, reporter)
+    teams = infer_teams(org)
+    text = render_spec(org, teams)
+    if output is None:
+        stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+    if not org.members:
+        print(f"{PROG}: warning: no memberships found: the spec has no team, and a stack needs at least one",
+              file=stderr)
+    where = f"wrote {output}" if output else "discovered"
+    print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams",
+          file=stderr)
+    if args.stack and output is not None:
+        stack_path = point_stack_at_spec(Path.cwd(), args.stack, output)
+        print(f"{PROG}: {stack_path.name} now reads its access from {output}; `pulumi up` adopts it with no write",
+              file=stderr)
+    return EXIT_OK
+
+
+def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+    spec, settings = _spec_and_settings(args)
+    gateway = open_gateway(args.base_url, args.requests_per_minute, settings)
+    context["base_url"] = gateway.client.base_url
+    with reporting(stderr) as reporter:
+        projects = active_projects(gateway, reporter)
+        named = {project_id for team in spec.teams.values() for project_id in team.grants}
+        in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
+        org = read_organization(gateway, in_scope, reporter)
+        user_ids = _user_ids_by_email(gateway, spec, reporter)
+    result = audit(spec, org, user_ids.get)
+    if args.json:
+        stdout.write(audit_json(result))
+    elif args.markdown:
+        stdout.write(audit_markdown(result))
+    else:
+        stdout.write(audit_table(result, terminal=stdout.isatty()))
+    if args.json or args.markdown:
+        print(f"{PROG}: {summary_line(result)}", file=stderr)
+    return EXIT_OK if result.in_sync else EXIT_DIFFERENCES
+
+
+def _spec_and_settings(args: argparse.Namespace) -> tuple[AccessSpec, dict[str, str]]:
+    if args.stack:
+        return load_stack_spec(Path.cwd(), args.stack), endpoint_settings(stack_config(Path.cwd(), args.stack))
+    if not args.spec.is_file():
+        raise FileNotFoundError(f"no spec file {args.spec}: give the path of an access spec (YAML)")
+    return parse_access_spec(yaml.safe_load(args.spec.read_text())), {}
+
+
+def _user_ids_by_email(gateway: AccessGateway, spec: AccessSpec, reporter: Reporter) -> dict[str, str]:
+    """The user id of each person the spec names by email only (one listing of the organization)."""
+    emails = sorted({m.email.casefold() for team in spec.teams.values() for m in team.members
+                     if m.email and not m.user_id})
+    if not emails:
+        return {}
+    reporter.step("looking up people by email", len(emails))
+    found = {}
+    for email in emails:
+        user = gateway.find_user_by_email(email)
+        if user is not None:
+            found[email] = user.id
+        reporter.advance()
+    return found
+
+
+def _run_emulator(argv: Sequence[str], stderr: IO[str]) -> int:
+    try:
+        from ..emulator.cli import main as emulator_main
+    except ImportError as error:
+        print(f"{PROG}: error: the emulator needs its extra ({error}): "
+              "pip install 'pulumi-openai-access[emulator]'", file=stderr)
+        return EXIT_ERROR
+    return emulator_main(list(argv), prog=f"{PROG} emulator")
+
+
+def _version() -> str:
+    try:
+        return version("pulumi-openai-access")
+    except PackageNotFoundError:
+        return "(not installed)"

@@ -1,0 +1,61 @@
+"""The discovered access as a spec file, in the stack program's format, with comments.
+
+Written by hand rather than by a YAML dumper because the file carries comments (each
+project's name, each custom role's name) and must be byte-identical for an unchanged
+organization. Scalars that YAML could read as something else are double-quoted (JSON
+strings are valid YAML).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
+from .live_org import LiveOrganization
+from .team_inference import InferredGrant, InferredTeam
+
+# Plain scalars that read back as the same string: ids, emails, slugs.
+_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+\-]*$")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+_NUMBER = re.compile(r"^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$|^0[xo][0-9a-fA-F_]+$")
+
+
+def render_spec(org: LiveOrganization, teams: list[InferredTeam]) -> str:
+    people = len({person for team in teams for person in team.members})
+    lines = [
+        "# Access spec discovered by `openai-access discover`: "
+        f"{len(org.members)} memberships of {people} people in {len(org.projects)} projects, as {len(teams)} teams.",
+        "# People with identical access form one team. adopt: true takes over what exists, with no write.",
+        "adopt: true",
+        "teams:" if teams else "teams: {}",
+    ]
+    for team in teams:
+        lines.append(f"  {_scalar(team.name)}:")
+        lines.append("    members:")
+        lines += [f"      - {_scalar(person)}" for person in team.members]
+        lines.append("    grants:")
+        for grant in team.grants:
+            lines += _grant_lines(grant, org)
+    return "\n".join(lines) + "\n"
+
+
+def _grant_lines(grant: InferredGrant, org: LiveOrganization) -> list[str]:
+    project = f"      {_scalar(grant.project_id)}:"
+    comment = _comment(org.projects.get(grant.project_id))
+    if not grant.extra_roles:
+        return [f"{project} {grant.role}{comment}"]
+    lines = [f"{project}{comment}", f"        role: {grant.role}", "        roles:"]
+    for role_id in grant.extra_roles:
+        name = None if role_id in PREDEFINED_PROJECT_ROLE_IDS else org.role_names.get(role_id)
+        lines.append(f"          - {_scalar(role_id)}{_comment(name)}")
+    return lines
+
+
+def _comment(text: str | None) -> str:
+    return f"  # {' '.join(text.split())}" if text else ""
+
+
+def _scalar(text: str) -> str:
+    plain = _PLAIN.match(text) and text.casefold() not in _YAML_WORDS and not _NUMBER.match(text)
+    return text if plain else json.dumps(text, ensure_ascii=False)

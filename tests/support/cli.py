@@ -1,0 +1,88 @@
+"""Running the ``openai-access`` command in the test process, against the emulator.
+
+    def test_something(cli):
+        run = cli("discover")
+        assert run.code == 0 and "adopt: true" in run.stdout
+
+``cli`` sets $OPENAI_ADMIN_KEY and $OPENAI_BASE_URL to the session's emulator (as a user
+would) and runs ``main`` with its own stdout and stderr; ``env`` overrides variables for one
+run (None removes one). ``live_access`` and ``spec_access`` put the emulator's organization
+and a spec in one comparable shape: (project, user id) -> (role, extra roles).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+import pytest
+import yaml
+
+from pulumi_openai_access.cli.main import main
+from pulumi_openai_access.components import parse_access_spec
+from pulumi_openai_access.components.grant_merge import merge_grants
+from pulumi_openai_access.emulator.process import EmulatorProcess
+from pulumi_openai_access.providers.admin_api.throttle import reset_throttles
+from pulumi_openai_access.providers.role_ids import is_mirror_role
+
+Access = dict[tuple[str, str], tuple[str, frozenset[str]]]
+
+
+@dataclass(frozen=True)
+class CliRun:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("openai-access") and "error:" in line]
+
+
+@pytest.fixture
+def cli(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., CliRun]]:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", emulator.base_url)
+    monkeypatch.delenv("OPENAI_ADMIN_REQUESTS_PER_MINUTE", raising=False)
+    reset_throttles()
+
+    def run(*argv: str, env: Mapping[str, str | None] | None = None) -> CliRun:
+        with monkeypatch.context() as scoped:
+            for name, value in (env or {}).items():
+                if value is None:
+                    scoped.delenv(name, raising=False)
+                else:
+                    scoped.setenv(name, value)
+            stdout, stderr = io.StringIO(), io.StringIO()
+            code = main(list(argv), stdout=stdout, stderr=stderr)
+        return CliRun(code, stdout.getvalue(), stderr.getvalue())
+
+    yield run
+    reset_throttles()
+
+
+def live_access(state: Mapping[str, Any], projects: set[str] | None = None) -> Access:
+    """The emulator's memberships with their extra roles (the mirror role left out)."""
+    roles: dict[tuple[str, str], set[str]] = {}
+    for assignment in state["role_assignments"]:
+        roles.setdefault((assignment["project_id"], assignment["user_id"]), set()).add(assignment["role_id"])
+    return {
+        (m["project_id"], m["user_id"]): (
+            m["role"],
+            frozenset(r for r in roles.get((m["project_id"], m["user_id"]), ()) if not is_mirror_role(r, m["role"])),
+        )
+        for m in state["memberships"]
+        if projects is None or m["project_id"] in projects
+    }
+
+
+def spec_access(spec_text: str, state: Mapping[str, Any]) -> Access:
+    """What a spec declares, read as the stack program reads it, by user id."""
+    id_by_email = {user["email"].casefold(): user["id"] for user in state["users"]}
+    return {
+        (grant.project_id, grant.member.user_id or id_by_email[grant.member.email or ""]): (
+            grant.role, frozenset(grant.extra_roles),
+        )
+        for grant in merge_grants(parse_access_spec(yaml.safe_load(spec_text)))
+    }

@@ -1,0 +1,181 @@
+"""``openai-access discover``: the live organization as a spec that says exactly what exists.
+
+Round trips on the sample organization and on a generated one: the discovered spec, parsed
+and merged as the stack program does, describes exactly the live memberships and extra roles;
+discovering twice gives the same bytes. Also: the fewest requests, readable team names,
+custom role names as comments, the mirror role left out, --project, --output and --stack.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pulumi_openai_access.emulator.process import SAMPLE
+from tests.support.cli import live_access, spec_access
+
+CUSTOM = "role_01GENCUSTOM0000000000000A"
+
+
+def generated_seed() -> dict:
+    """Six projects, 40 people: owners, members, viewers, a custom role, overlapping teams,
+    mixed-case emails, a project name with no latin letter, an empty project."""
+    names = ["Web Storefront", "Data Platform", "Search & Ranking", "研究", "Billing", "Empty"]
+    projects = [{"id": f"proj_Gen{p:05d}", "name": name} for p, name in enumerate(names)]
+    users = [{"id": f"user-Gen{u:05d}", "email": f"Person.{u}@Example.com", "name": f"Person {u}", "role": "reader"}
+             for u in range(40)]
+    memberships, assignments = [], []
+    for u in range(40):
+        for p in ([u % 5, (u + 1) % 5] if u % 3 else [u % 5]):
+            role = "owner" if u % 7 == 0 else "member"
+            memberships.append({"project_id": projects[p]["id"], "user_id": users[u]["id"], "role": role})
+            if u % 4 == 0:
+                assignments.append({"project_id": projects[p]["id"], "user_id": users[u]["id"],
+                                    "role_id": "role-api-project-viewer"})
+            if u % 6 == 1 and p == 0:
+                assignments.append({"project_id": projects[p]["id"], "user_id": users[u]["id"], "role_id": CUSTOM})
+            if u == 14:  # an owner who also holds the role mirroring it
+                assignments.append({"project_id": projects[p]["id"], "user_id": users[u]["id"],
+                                    "role_id": "role-api-project-owner"})
+    roles = [{"id": CUSTOM, "project_id": projects[0]["id"], "name": "Key\nManager (API)", "permissions": []}]
+    return {"organization": {"id": "org-Gen0000000000000000001", "name": "Generated"}, "users": users,
+            "projects": projects, "roles": roles, "memberships": memberships, "role_assignments": assignments}
+
+
+@pytest.mark.parametrize("seed", [None, "generated"])
+def test_round_trip_describes_exactly_what_exists_and_is_byte_identical(cli, emulator, seed):
+    if seed == "generated":
+        emulator.reset(generated_seed())
+    state = emulator.state()
+
+    first, second = cli("discover"), cli("discover")
+
+    assert first.code == 0, first.stderr
+    assert spec_access(first.stdout, state) == live_access(state)
+    assert first.stdout == second.stdout
+    assert yaml.safe_load(first.stdout)["adopt"] is True
+    assert emulator.state() == state  # read-only
+
+
+def test_the_fewest_requests_and_no_write(cli, emulator):
+    emulator.reset(generated_seed())
+    state = emulator.state()
+    before = emulator.requests()
+
+    assert cli("discover").code == 0
+
+    counts = emulator.requests().by_route
+    seen = {route: n - before.by_route.get(route, 0) for route, n in counts.items() if n - before.by_route.get(route, 0)}
+    assert seen == {
+        "GET /v1/organization/projects": 1,
+        "GET /v1/organization/projects/{project_id}/users": 6,  # one page per project
+        "GET /v1/projects/{project_id}/users/{user_id}/roles": len(state["memberships"]),
+    }
+
+
+def test_sample_spec_reads_like_one_a_person_wrote(cli):
+    spec = cli("discover").stdout
+
+    teams = yaml.safe_load(spec)["teams"]
+    assert set(teams) == {
+        "data-platform-and-web-storefront", "data-platform-owners", "data-platform-viewer",
+        "web-storefront-api-key-manager", "web-storefront-owners",
+    }
+    assert teams["data-platform-and-web-storefront"]["members"] == ["katherine@example.com"]
+    # Ada's role-api-project-owner only mirrors her role: not an extra role
+    assert teams["web-storefront-owners"]["grants"] == {SAMPLE.WEB: "owner"}
+    assert f"- {SAMPLE.KEY_MANAGER}  # API Key Manager\n" in spec
+    assert f"{SAMPLE.WEB}: owner  # Web Storefront\n" in spec
+
+
+def test_generated_names_are_unique_and_comments_stay_on_one_line(cli, emulator):
+    emulator.reset(generated_seed())
+
+    spec = cli("discover").stdout
+
+    teams = yaml.safe_load(spec)["teams"]
+    assert "proj-gen00003" in " ".join(teams)  # 研究 has no latin letter: named after its id
+    assert any(name.endswith("-and-web-storefront-key-manager-api") for name in teams)
+    assert f"- {CUSTOM}  # Key Manager (API)\n" in spec
+    members = [m for team in teams.values() for m in team["members"]]
+    assert len(members) == len(set(members)) == 40  # everyone in exactly one team
+    assert all(m == m.lower() for m in members)
+
+
+def test_project_limits_discovery_to_the_projects_named(cli, emulator):
+    state = emulator.state()
+
+    run = cli("discover", "--project", SAMPLE.DATA)
+
+    assert run.code == 0, run.stderr
+    assert spec_access(run.stdout, state) == live_access(state, projects={SAMPLE.DATA})
+
+
+def test_output_and_stack_write_the_spec_and_point_the_stack_at_it(cli, emulator, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: infra\nruntime: python\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text("# production\nconfig:\n  openai:baseUrl: https://api.openai.com/v1\n")
+
+    run = cli("discover", "--stack", "prod", "--output", "access/prod.yaml")
+
+    assert run.code == 0, run.stderr
+    assert run.stdout == ""
+    assert yaml.safe_load((tmp_path / "Pulumi.prod.yaml").read_text()) == {"config": {
+        "openai:baseUrl": "https://api.openai.com/v1", "infra:accessFile": "access/prod.yaml",
+    }}
+    assert (tmp_path / "Pulumi.prod.yaml").read_text().startswith("# production\n")  # the user's comments stay
+    assert spec_access((tmp_path / "access" / "prod.yaml").read_text(), emulator.state()) == live_access(emulator.state())
+    assert "Pulumi.prod.yaml now reads its access from access/prod.yaml" in run.stderr
+
+    again = cli("discover", "--stack", "prod", "--output", "access/prod.yaml")
+
+    assert again.code == 0
+    assert (tmp_path / "Pulumi.prod.yaml").read_text().count("infra:accessFile") == 1
+
+
+def test_stack_outside_a_pulumi_project_fails_before_reading(cli, emulator, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = emulator.requests().total
+
+    run = cli("discover", "--stack", "prod")
+
+    assert run.code == 2
+    assert run.error_lines == [f"openai-access: error: no Pulumi.yaml in {tmp_path}: run this in your Pulumi "
+                               "project directory"]
+    assert emulator.requests().total == before
+    assert not list(Path(tmp_path).iterdir())
+
+
+def test_progress_shows_each_listing_and_the_throttle_waits(cli, emulator):
+    emulator.reset(generated_seed())
+
+    run = cli("discover", "--requests-per-minute", "3000")
+
+    lines = run.stderr.splitlines()
+    assert "openai-access: listing projects" in lines
+    assert "openai-access: reading role assignments: 6/66" in lines  # every tenth, not every request
+    assert any("waiting for the rate limit" in line for line in lines), run.stderr
+
+
+def test_an_organization_with_no_membership_is_said_so(cli, emulator):
+    emulator.reset({"users": [{"email": "solo@example.com", "name": "Solo", "role": "owner"}],
+                    "projects": [{"name": "Empty"}]})
+
+    run = cli("discover")
+
+    assert run.code == 0
+    assert "teams: {}" in run.stdout
+    assert "openai-access: warning: no memberships found" in run.stderr
+
+
+def test_a_stack_file_in_flow_style_is_rewritten_with_every_setting_kept(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: infra\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {openai:requestsPerMinute: '9'}\n")
+
+    assert cli("discover", "--stack", "dev").code == 0
+
+    assert yaml.safe_load((tmp_path / "Pulumi.dev.yaml").read_text()) == {"config": {
+        "openai:requestsPerMinute": "9", "infra:accessFile": "access-dev.yaml"}}
