@@ -85,14 +85,22 @@ class AccessGateway:
         return {user.email.casefold(): user for user in self.organization_users() if user.email}
 
     def find_service_account(self, project_id: str, account_id: str) -> ServiceAccount | None:
+        return self.service_accounts(project_id).get(account_id)
+
+    def service_accounts(self, project_id: str) -> dict[str, ServiceAccount]:
+        """The project's service accounts by id (none if the project is gone or archived)."""
         return self._service_accounts.get(
             project_id, lambda: _by_id(lambda: self.client.list_service_accounts(project_id))
-        ).get(account_id)
+        )
 
     def find_api_key(self, project_id: str, api_key_id: str) -> ProjectApiKey | None:
+        return self.api_keys(project_id).get(api_key_id)
+
+    def api_keys(self, project_id: str) -> dict[str, ProjectApiKey]:
+        """The project's API keys by id, every owner (none if the project is gone or archived)."""
         return self._api_keys.get(
             project_id, lambda: _by_id(lambda: self.client.list_project_api_keys(project_id))
-        ).get(api_key_id)
+        )
 
     # --- writes -----------------------------------------------------------------------------
     def add_member(self, project_id: str, role: str, *, user_id: str | None = None, email: str | None = None) -> ProjectUser:
