@@ -44,7 +44,7 @@ from bench.counters import counter_delta, request_counters  # noqa: E402
 from bench.org import ORG_USERS, Org, key  # noqa: E402
 from bench.report import endpoints_text  # noqa: E402
 from pulumi_openai_access.components.stack_program import provision_access  # noqa: E402
-from pulumi_openai_access.emulator.api import PROJECT_USERS, USER_ROLES  # noqa: E402
+from pulumi_openai_access.emulator.api import PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES  # noqa: E402
 from pulumi_openai_access.emulator.process import EmulatorProcess  # noqa: E402
 from pulumi_openai_access.providers.admin_api import behaviour  # noqa: E402
 from scripts.stack_runner import open_stack  # noqa: E402
@@ -94,13 +94,16 @@ class Brownfield:
                            for p in range(self.org.projects))
         project_pages = max(1, math.ceil(self.org.projects / behaviour.LEGACY_PAGE_MAX))
         members, roles, users = key("GET", PROJECT_USERS), key("GET", USER_ROLES), key("GET", ORG_USERS)
+        # One service-account listing per project (there are none here, so no key listing).
+        accounts = {key("GET", SERVICE_ACCOUNTS): self.org.projects}
         if step == "discover":  # emails come with the member listings: no organization listing
-            return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships}
+            return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
+                    **accounts}
         if step == "adopting_up":  # members named by email: one organization listing
             return {members: member_pages, users: self.org.org_listing_pages(), roles: self.with_extra_roles}
         if step == "audit":
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
-                    users: self.org.org_listing_pages()}
+                    users: self.org.org_listing_pages(), **accounts}
         return {}
 
 

@@ -5,6 +5,12 @@ project and person, owner wins, extra roles united); a person named by email is 
 through the organization's users, case-insensitively. Per project the spec names, five kinds
 of difference; with ``all_projects``, the projects it does not name too (everyone there is
 undeclared). A role that only mirrors a member's own role is not reported as undeclared.
+
+Service accounts: each one the spec declares must exist in its project, once, with the
+declared role (three kinds). Accounts the spec does not declare are no difference: nothing
+ever removes them (exclusive projects included, since removing one breaks whatever uses its
+key), and discover lists them only as comments; they are reported as information, so that
+a discovered spec audits in sync.
 """
 
 from __future__ import annotations
@@ -17,8 +23,12 @@ from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, merge_grants
 from ..providers.role_ids import role_id_matches
 from .live_org import LiveMember, LiveOrganization
+from .live_service_accounts import LiveServiceAccount
 
-KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")
+MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")
+# Names are not unique in the API: a declared name held by several accounts is ambiguous.
+SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differs", "ambiguous_service_account")
+KINDS = MEMBER_KINDS + SERVICE_ACCOUNT_KINDS
 
 
 @dataclass(frozen=True)
@@ -30,11 +40,14 @@ class Access:
 @dataclass(frozen=True)
 class Difference:
     kind: str  # one of KINDS
-    member: str  # as the spec names the person (email or user id), or as listed when undeclared
-    user_id: str | None  # None: a person the organization does not know
+    # as the spec names the person (email or user id), or as listed when undeclared; for the
+    # service-account kinds, the account's name
+    member: str
+    user_id: str | None  # None: a person the organization does not know (and every service account)
     declared: Access | None
     live: Access | None
     role_id: str | None = None  # the extra role, for the two extra-role kinds
+    service_account_ids: tuple[str, ...] = ()  # the live accounts of that name, for the service-account kinds
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class ProjectAudit:
     name: str | None  # None: no active project has this id
     in_spec: bool
     differences: tuple[Difference, ...]
+    unmanaged_service_accounts: tuple[LiveServiceAccount, ...] = ()  # information, not differences
 
 
 @dataclass(frozen=True)
@@ -57,19 +71,46 @@ class AuditResult:
         found = Counter(d.kind for project in self.projects for d in project.differences)
         return {kind: found[kind] for kind in KINDS}
 
+    @property
+    def unmanaged_service_accounts(self) -> tuple[LiveServiceAccount, ...]:
+        return tuple(account for project in self.projects for account in project.unmanaged_service_accounts)
+
 
 def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None]) -> AuditResult:
     """``org`` must hold every active project the spec names (and any others to report)."""
     declared: dict[str, list[MemberAccess]] = {}
     for grant in merge_grants(spec):
         declared.setdefault(grant.project_id, []).append(grant)
+    in_spec = set(declared) | set(spec.service_accounts)
     projects = []
-    for project_id in sorted(set(declared) | set(org.projects)):
+    for project_id in sorted(in_spec | set(org.projects)):
         live = {member.user_id: member for member in org.members_of(project_id)}
         differences = _project_differences(declared.get(project_id, []), live, user_id_for_email)
-        projects.append(ProjectAudit(project_id, org.projects.get(project_id), project_id in declared,
-                                     tuple(differences)))
+        accounts = org.service_accounts_of(project_id)
+        wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
+        differences += _service_account_differences(wanted, accounts)
+        unmanaged = tuple(account for account in accounts if account.name not in wanted)
+        projects.append(ProjectAudit(project_id, org.projects.get(project_id), project_id in in_spec,
+                                     tuple(differences), unmanaged))
     return AuditResult(tuple(projects))
+
+
+def _service_account_differences(wanted: Mapping[str, str], live: list[LiveServiceAccount]) -> list[Difference]:
+    """``wanted``: declared name -> role. Names match exactly, as the provider matches them."""
+    differences = []
+    for name, role in sorted(wanted.items()):
+        same_name = [account for account in live if account.name == name]
+        ids = tuple(account.id for account in same_name)
+        declared = Access(role, ())
+        if not same_name:
+            differences.append(Difference("missing_service_account", name, None, declared, None))
+        elif len(same_name) > 1:
+            differences.append(Difference("ambiguous_service_account", name, None, declared, None,
+                                          service_account_ids=ids))
+        elif same_name[0].role != role:
+            differences.append(Difference("service_account_role_differs", name, None, declared,
+                                          Access(same_name[0].role, ()), service_account_ids=ids))
+    return differences
 
 
 def _project_differences(

@@ -11,10 +11,18 @@ The JSON shape is stable (``"format": 1``; fields are added, never renamed or re
                    "differences": [{"kind": "missing_member", "member": "ada@example.com",
                                     "user_id": "user-…" | null, "role_id": null,
                                     "declared": {"role": "owner", "roles": []} | null,
-                                    "live": {"role": "member", "roles": ["role-…"]} | null}]}]}
+                                    "live": {"role": "member", "roles": ["role-…"]} | null,
+                                    "service_account_ids": []}],
+                   "unmanaged_service_accounts": [{"id": "svc_acct_…", "name": "ci-bot",
+                                                   "role": "member"}]}]}
 
 ``name`` is null for a project the spec names that is not an active project; ``user_id`` is
-null for a person the organization does not know.
+null for a person the organization does not know. The service-account kinds
+(``missing_service_account``, ``service_account_role_differs``, ``ambiguous_service_account``)
+put the account's name in ``member``, the ids of the live accounts of that name in
+``service_account_ids``, and its role in ``declared``/``live`` (``roles`` empty).
+``unmanaged_service_accounts`` are the project's accounts the spec does not declare:
+information, never a difference (nothing removes them).
 """
 
 from __future__ import annotations
@@ -39,7 +47,11 @@ KIND_TEXT = {
     "missing_extra_role": "missing extra role",
     "undeclared_member": "undeclared member",
     "undeclared_extra_role": "undeclared extra role",
+    "missing_service_account": "missing service account",
+    "service_account_role_differs": "service account role differs",
+    "ambiguous_service_account": "service account name held by several",
 }
+UNMANAGED_TITLE = "Service accounts not in the spec (information: left alone, never removed)"
 
 
 def audit_json(result: AuditResult) -> str:
@@ -54,6 +66,9 @@ def audit_json(result: AuditResult) -> str:
                 "in_spec": project.in_spec,
                 "in_sync": not project.differences,
                 "differences": [_difference_json(d) for d in project.differences],
+                "unmanaged_service_accounts": [
+                    {"id": a.id, "name": a.name, "role": a.role} for a in project.unmanaged_service_accounts
+                ],
             }
             for project in result.projects
         ],
@@ -66,15 +81,19 @@ def _difference_json(difference: Difference) -> dict[str, Any]:
         return None if value is None else {"role": value.role, "roles": list(value.roles)}
 
     fields = asdict(difference)
-    fields.update(declared=access(difference.declared), live=access(difference.live))
-    return {key: fields[key] for key in ("kind", "member", "user_id", "role_id", "declared", "live")}
+    fields.update(declared=access(difference.declared), live=access(difference.live),
+                  service_account_ids=list(difference.service_account_ids))
+    keys = ("kind", "member", "user_id", "role_id", "declared", "live", "service_account_ids")
+    return {key: fields[key] for key in keys}
 
 
 def summary_line(result: AuditResult) -> str:
+    unmanaged = len(result.unmanaged_service_accounts)
+    note = f" ({unmanaged} service accounts not in the spec, left alone)" if unmanaged else ""
     if result.in_sync:
-        return f"in sync: {len(result.projects)} projects match the spec"
+        return f"in sync: {len(result.projects)} projects match the spec{note}"
     found = ", ".join(f"{count} {KIND_TEXT[kind]}" for kind, count in result.counts().items() if count)
-    return f"differences: {found}"
+    return f"differences: {found}{note}"
 
 
 def audit_markdown(result: AuditResult) -> str:
@@ -85,11 +104,15 @@ def audit_markdown(result: AuditResult) -> str:
         lines += [f"#### {_project_title(project)}", "", "| difference | member | declared | live |", "|---|---|---|---|"]
         for d in project.differences:
             cells = (_what(d), f"`{d.member}`", _access_text(d.declared), _access_text(d.live))
-            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+            lines.append(_markdown_row(cells))
         lines.append("")
     in_sync = [f"`{p.project_id}`" for p in result.projects if not p.differences]
     if in_sync:
         lines += [f"In sync: {', '.join(in_sync)}", ""]
+    if result.unmanaged_service_accounts:
+        lines += [f"#### {UNMANAGED_TITLE}", "", "| project | name | role | id |", "|---|---|---|---|"]
+        lines += [_markdown_row(tuple(f"`{cell}`" for cell in row)) for row in _unmanaged_rows(result)]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -108,8 +131,23 @@ def audit_table(result: AuditResult, *, terminal: bool) -> str:
             for d in project.differences:
                 table.add_row(_what(d), d.member, _access_text(d.declared), _access_text(d.live))
             console.print(table)
+        if result.unmanaged_service_accounts:
+            table = Table(title=UNMANAGED_TITLE, title_justify="left", box=box.SIMPLE_HEAD)
+            for column in ("project", "name", "role", "id"):
+                table.add_column(column)
+            for row in _unmanaged_rows(result):
+                table.add_row(*row)
+            console.print(table)
         console.print(summary_line(result), markup=False)
     return "".join(line.rstrip() + "\n" for line in captured.get().splitlines())
+
+
+def _markdown_row(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def _unmanaged_rows(result: AuditResult) -> list[tuple[str, str, str, str]]:
+    return [(a.project_id, a.name, a.role, a.id) for a in result.unmanaged_service_accounts]
 
 
 def _project_title(project: ProjectAudit) -> str:
@@ -120,6 +158,8 @@ def _project_title(project: ProjectAudit) -> str:
 
 def _what(difference: Difference) -> str:
     text = KIND_TEXT[difference.kind]
+    if difference.kind == "ambiguous_service_account":
+        return f"{text}: {', '.join(difference.service_account_ids)}"
     return f"{text} {difference.role_id}" if difference.role_id else text
 
 

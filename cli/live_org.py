@@ -1,4 +1,5 @@
-"""Reading the live organization into a model: projects, members, their project roles.
+"""Reading the live organization into a model: projects, members, their project roles, and
+the projects' service accounts (``live_service_accounts``).
 
 Every read goes through the providers' ``AccessGateway`` (the project's client: its retries,
 throttle and shared listings). The fewest requests: the projects' pages (or one GET per
@@ -18,6 +19,7 @@ from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
 from ..providers.admin_api.models import AssignedRole, Project
 from ..providers.admin_api.models import ProjectUser as ListedMember  # the API record, not the resource
 from ..providers.role_ids import is_mirror_role, normalized_role_id
+from .live_service_accounts import LiveServiceAccount, read_service_accounts
 from .progress import Reporter
 
 # Role listings in flight at once: enough to keep a throttled endpoint busy.
@@ -54,6 +56,10 @@ class LiveOrganization:
     projects: Mapping[str, str]  # id -> name, the projects read
     members: tuple[LiveMember, ...]  # sorted by project, then user id
     role_names: Mapping[str, str] = field(default_factory=dict)  # custom role id -> its name
+    service_accounts: tuple[LiveServiceAccount, ...] = ()  # sorted by project, name, id
+
+    def service_accounts_of(self, project_id: str) -> list[LiveServiceAccount]:
+        return [account for account in self.service_accounts if account.project_id == project_id]
 
     def members_of(self, project_id: str) -> list[LiveMember]:
         return [member for member in self.members if member.project_id == project_id]
@@ -84,9 +90,10 @@ def chosen_projects(gateway: AccessGateway, project_ids: Iterable[str], reporter
 
 
 def read_organization(
-    gateway: AccessGateway, projects: Mapping[str, str], reporter: Reporter
+    gateway: AccessGateway, projects: Mapping[str, str], reporter: Reporter, *, count_keys: bool = False
 ) -> LiveOrganization:
-    """The members of ``projects`` (id -> name) with their project roles."""
+    """The members of ``projects`` (id -> name) with their project roles, and the projects'
+    service accounts (with their number of keys if ``count_keys``)."""
     reporter.step("listing members", len(projects))
     listed: list[tuple[str, ListedMember]] = []
     for project_id in sorted(projects):
@@ -106,6 +113,7 @@ def read_organization(
         assigned = list(pool.map(roles_of, listed))
 
     emails = _missing_emails(gateway, [user for _, user in listed], reporter)
+    service_accounts = read_service_accounts(gateway, projects, reporter, count_keys=count_keys)
     members: list[LiveMember] = []
     role_names: dict[str, str] = {}
     for (project_id, user), roles in zip(listed, assigned):
@@ -118,7 +126,7 @@ def read_organization(
             project_id, user.id, user.email or emails.get(user.id), user.role,
             tuple(sorted({normalized_role_id(role.id) for role in direct})),
         ))
-    return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())))
+    return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())), service_accounts)
 
 
 def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], reporter: Reporter) -> dict[str, str]:

@@ -123,7 +123,8 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     with reporting(stderr) as reporter:
         projects = (chosen_projects(gateway, args.project, reporter) if args.project
                     else active_projects(gateway, reporter))
-        org = read_organization(gateway, projects, reporter)
+        # Key counts in the spec's comment block: one key listing per project that has accounts.
+        org = read_organization(gateway, projects, reporter, count_keys=True)
     teams = infer_teams(org)
     text = render_spec(org, teams)
     if output is None:
@@ -135,8 +136,10 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
         print(f"{PROG}: warning: no memberships found: the spec has no team, and a stack needs at least one",
               file=stderr)
     where = f"wrote {output}" if output else "discovered"
-    print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams",
-          file=stderr)
+    accounts = f"; {len(org.service_accounts)} service accounts listed as comments, not declared" \
+        if org.service_accounts else ""
+    print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams"
+          f"{accounts}", file=stderr)
     if args.stack and output is not None:
         stack_path = point_stack_at_spec(Path.cwd(), args.stack, output)
         print(f"{PROG}: {stack_path.name} now reads its access from {output}; `pulumi up` adopts it with no write",
@@ -150,7 +153,7 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
     context["base_url"] = gateway.client.base_url
     with reporting(stderr) as reporter:
         projects = active_projects(gateway, reporter)
-        named = {project_id for team in spec.teams.values() for project_id in team.grants}
+        named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
         in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
         org = read_organization(gateway, in_scope, reporter)
         user_ids = _user_ids_by_email(gateway, spec, reporter)

@@ -4,6 +4,11 @@ Written by hand rather than by a YAML dumper because the file carries comments (
 project's name, each custom role's name) and must be byte-identical for an unchanged
 organization. Scalars that YAML could read as something else are double-quoted (JSON
 strings are valid YAML).
+
+Service accounts are listed in a comment block, never declared: declaring one makes `pulumi
+up` take it over and issue it a new key, which would break discover's promise that the
+adopting `up` sends no write, and could mint keys nobody asked for. Managing one is the
+reader's decision, made by moving its line under ``service_accounts:``.
 """
 
 from __future__ import annotations
@@ -37,7 +42,28 @@ def render_spec(org: LiveOrganization, teams: list[InferredTeam]) -> str:
         lines.append("    grants:")
         for grant in team.grants:
             lines += _grant_lines(grant, org)
+    lines += _service_account_comments(org)
     return "\n".join(lines) + "\n"
+
+
+def _service_account_comments(org: LiveOrganization) -> list[str]:
+    """Per project: name, role, id and key count of each account, in the spec's own syntax
+    once uncommented (``name: {role: ...}``), sorted as ``org`` is."""
+    if not org.service_accounts:
+        return []
+    lines = [
+        f"# Service accounts ({len(org.service_accounts)}), listed but not declared: declaring one makes `pulumi up`",
+        "# take it over and issue it a NEW key (its existing keys keep working). To manage one, move its line",
+        "# under service_accounts: <project id>: (same name and role); see \"The access spec\" in the README.",
+        "# service_accounts:",
+    ]
+    for project_id in sorted({account.project_id for account in org.service_accounts}):
+        lines.append(f"#   {_scalar(project_id)}:{_comment(org.projects.get(project_id))}")
+        for account in org.service_accounts_of(project_id):
+            keys = "" if account.keys is None else f", {account.keys} key{'' if account.keys == 1 else 's'}"
+            lines.append(f"#     {_scalar(account.name)}: {{role: {account.role}}}"
+                         f"  # id {account.id}{keys}")
+    return lines
 
 
 def _grant_lines(grant: InferredGrant, org: LiveOrganization) -> list[str]:
