@@ -4,7 +4,6 @@ happen exactly once when an attempt's outcome is unknown, and the bounds on retr
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
@@ -21,7 +20,9 @@ from pulumi_openai_access.providers.admin_api import (
 )
 from pulumi_openai_access.providers.admin_api.retry import retry_after_seconds
 from requests.structures import CaseInsensitiveDict
-from pulumi_openai_access.emulator.process import PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLE, USER_ROLES, Fault
+from pulumi_openai_access.emulator.process import (
+    PROJECT_USER, PROJECT_USERS, SAMPLE, USER_ROLE, USER_ROLES, EmulatorProcess, Fault,
+)
 from tests.support.client import (
     PROJECT,
     assignments,
@@ -29,6 +30,7 @@ from tests.support.client import (
     assert_secret_free,
     client_for,
     error_text,
+    unused_port,
 )
 
 ORG_USERS = "/v1/organization/users"
@@ -120,11 +122,8 @@ def test_read_timeout_is_retried_then_reported(emulator):
 
 def test_refused_connection_is_retried_then_reported_without_the_key(caplog):
     caplog.set_level(logging.DEBUG)
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     secret = "sk-admin-CONNsecret0123456789"
-    client = AdminClient(secret, f"http://127.0.0.1:{port}/v1", retry=RetryPolicy(3, 0.01, 0.01, 5))
+    client = AdminClient(secret, f"http://127.0.0.1:{unused_port()}/v1", retry=RetryPolicy(3, 0.01, 0.01, 5))
     with pytest.raises(ApiConnectionError, match="could not connect") as info:
         client.get_project("proj_x")
     error = info.value
@@ -132,6 +131,26 @@ def test_refused_connection_is_retried_then_reported_without_the_key(caplog):
     assert error.__cause__ is None and error.__context__ is None  # no path back to requests' objects
     assert error.method == "GET" and error.path == "/organization/projects/proj_x"
     assert_secret_free(error_text(error) + caplog.text, secret)
+
+
+# What the command passes: no retry while the URL has never answered, the usual ones after.
+FAIL_FAST = RetryPolicy(3, 0.01, 0.01, 5, retry_unreachable_before_first_answer=False)
+
+
+def test_a_url_that_never_answered_is_not_retried_under_the_fail_fast_policy():
+    client = AdminClient("sk-admin-x", f"http://127.0.0.1:{unused_port()}/v1", retry=FAIL_FAST)
+    with pytest.raises(ApiConnectionError, match="could not connect") as info:
+        client.get_project("proj_x")
+    assert info.value.attempts == 1 and not info.value.request_sent
+
+
+def test_once_the_api_answered_a_refused_connection_is_retried_again():
+    with EmulatorProcess.start("--quiet") as emu:  # its own, so that it can go away mid-run
+        client = AdminClient(emu.admin_key, emu.base_url, retry=FAIL_FAST)
+        assert client.get_project(SAMPLE.WEB).id == SAMPLE.WEB
+    with pytest.raises(ApiConnectionError) as info:  # the emulator is gone: refused from now on
+        client.get_project(SAMPLE.WEB)
+    assert info.value.attempts == 3
 
 
 def test_dropped_connection_errors_never_show_the_key(emulator, caplog):

@@ -27,6 +27,12 @@ class RetryPolicy:
     # Time budget for retrying, from the first attempt's send (client-side throttle queueing
     # before it does not count). A retry whose wait would end past it is not made.
     max_total_seconds: float = 300.0
+    # False: a connection that was never established (refused, DNS failure, connect timeout: no
+    # byte sent) is not retried until the API has answered once through this client. For a
+    # command-line run, whose first request then probes the URL: a wrong URL fails at once,
+    # while a blip later in a long run is still retried. Providers keep True: an engine run
+    # may start while the network comes up.
+    retry_unreachable_before_first_answer: bool = True
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

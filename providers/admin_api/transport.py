@@ -1,6 +1,7 @@
 """HTTP for the Admin API: one request at a time, with retries that never duplicate a write.
 
-Retried: 429, 5xx and connection failures, within a ``RetryPolicy`` (attempts and time).
+Retried: 429, 5xx and connection failures, within a ``RetryPolicy`` (attempts and time;
+optionally not a connection that cannot be established before the API first answered).
 Whether a retry is safe depends on the request:
 
 * idempotent requests (GET, the modify-role POST, DELETE) are simply repeated;
@@ -108,6 +109,7 @@ class Transport:
         self.retry = retry
         self.requests_per_minute = requests_per_minute
         self._local = threading.local()
+        self._answered = threading.Event()  # some HTTP answer (any status) has arrived
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
 
@@ -155,6 +157,11 @@ class Transport:
             retryable, applied = _retry_kind(error)
             if not retryable or (applied and not request.idempotent and request.reconcile is None):
                 raise _gave_up(error, attempt)  # a failure, or an unknown outcome we cannot check
+            if self._unreachable_from_the_start(error):
+                # debug: the caller's error names the URL; a progress line would only repeat it
+                log.debug("%s %s: not retrying %s: the API has not answered yet (wrong URL, or down?)",
+                         request.method, request.route, type(error).__name__)
+                raise _gave_up(error, attempt)
             maybe_applied = maybe_applied or applied
 
             wait = self._wait_before_retry(error, attempt)
@@ -171,6 +178,12 @@ class Transport:
                      error.request_id, attempt, self.retry.max_attempts, wait,
                      " from server" if error.retry_after is not None else "")
             time.sleep(wait)
+
+    def _unreachable_from_the_start(self, error: AdminApiError) -> bool:
+        """A connection never established, before any answer, under a policy that does not
+        retry that (``RetryPolicy.retry_unreachable_before_first_answer``)."""
+        return (not self.retry.retry_unreachable_before_first_answer and not self._answered.is_set()
+                and isinstance(error, ApiConnectionError) and not error.request_sent)
 
     def _wait_before_retry(self, error: AdminApiError, attempt: int) -> float:
         """The server's Retry-After when it gives one. A 429 without it (the real Admin API
@@ -203,6 +216,7 @@ class Transport:
         if failure is not None:
             raise failure  # outside the except block: no __context__ to the requests error
 
+        self._answered.set()
         with response:
             request_id = response.headers.get("x-request-id")
             log.debug("%s %s -> %s request_id=%s", request.method, request.route,

@@ -7,11 +7,13 @@
 * ``StubServer``: a tiny HTTP server on 127.0.0.1 for answers the emulator never gives
   (a non-advancing cursor, a non-JSON body).
 * ``assert_secret_free``: an error (with its args, notes and whole chain) shows no key.
+* ``unused_port``: a loopback port nothing listens on (a connection there is refused).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -50,6 +52,13 @@ def assignments(emulator: Any, project_id: str, user_id: str, role_id: str) -> l
     """The emulator's assignments of one role to one user in one project."""
     return [a for a in emulator.state()["role_assignments"]
             if (a["project_id"], a["user_id"], a["role_id"]) == (project_id, user_id, role_id)]
+
+
+def unused_port() -> int:
+    """Bound, then closed: nothing listens there now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def error_text(error: BaseException) -> str:
