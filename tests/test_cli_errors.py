@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from pulumi_openai_access.cli.connection import COMMAND_RETRY
 from pulumi_openai_access.emulator.process import SAMPLE
+from pulumi_openai_access.providers.admin_api.retry import RetryPolicy
+from tests.support.client import unused_port
 
 WRONG_KEY = "sk-admin-WrongButSecret0123456789"
 
@@ -50,6 +54,27 @@ def test_an_unreachable_url_names_the_url_and_the_settings(cli, emulator):
 
     line = assert_one_error_line(run, f"openai-access: error: cannot reach {url}: TLS failure")
     assert line.endswith("check --base-url / $OPENAI_BASE_URL and the network")
+
+
+@pytest.mark.parametrize("command", [["discover"], ["audit", "--spec", "SPEC"]])
+def test_a_refused_url_fails_at_once_not_after_the_retry_budget(cli, tmp_path, command):
+    spec = tmp_path / "access.yaml"
+    spec.write_text(yaml.safe_dump({"teams": {"t": {"members": ["a@example.com"], "grants": {SAMPLE.WEB: "member"}}}}))
+    url = f"http://127.0.0.1:{unused_port()}/v1"  # nothing listens: refused, no byte sent
+    started = time.monotonic()
+
+    run = cli(*[str(spec) if arg == "SPEC" else arg for arg in command], "--base-url", url)
+
+    elapsed = time.monotonic() - started
+    line = assert_one_error_line(run, f"openai-access: error: cannot reach {url}: could not connect:")
+    assert "Connection refused" in line and line.endswith("check --base-url / $OPENAI_BASE_URL and the network")
+    assert elapsed < 5, elapsed  # the client's usual retries of a refused connection last ~2 minutes
+    assert "retrying" not in run.stderr
+
+
+def test_the_command_retries_as_the_providers_do_once_the_api_answered():
+    assert COMMAND_RETRY == RetryPolicy(retry_unreachable_before_first_answer=False)
+    assert RetryPolicy().retry_unreachable_before_first_answer  # the providers' default is unchanged
 
 
 def test_plain_http_to_another_host_is_refused_before_any_request(cli):
