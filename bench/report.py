@@ -32,6 +32,8 @@ SHORT_ENDPOINTS = {
     "DELETE /v1/projects/{project_id}/users/{user_id}/roles/{role_id}": "unassign role",
     "GET /v1/organization/users": "list org users",
     "GET /v1/organization/projects": "list projects",
+    "GET /v1/organization/projects/{project_id}/service_accounts": "list service accounts",
+    "GET /v1/organization/projects/{project_id}/api_keys": "list project keys",
 }
 
 
