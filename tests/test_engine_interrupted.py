@@ -1,6 +1,11 @@
 """An interrupted run recovers, through the real engine: the engine is killed (SIGKILL, as when
 a CI runner dies) in the middle of an ``up`` and of a ``destroy``; after the steps Pulumi itself
-requires of every provider, the next run converges by itself."""
+requires of every provider, the next run converges by itself.
+
+The killed runs write no intermediate checkpoint (PULUMI_SKIP_CHECKPOINTS): a SIGKILL that lands
+while the file backend writes one can leave a state file Pulumi cannot read back ("failed to
+load checkpoint: EOF"), a hazard of the backend outside this project that made these tests
+flaky. The state then knows nothing of the killed run's work, the harder case for recovery."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ PROJECT = "proj_Interrupted0000000000000"
 VIEWER = "role-api-project-viewer"
 # The Automation API warns that the engine's event stream broke: it did, the engine was killed.
 pytestmark = pytest.mark.filterwarnings("ignore:Error in event stream")
+NO_CHECKPOINTS = {"PULUMI_SKIP_CHECKPOINTS": "true"}
 DECLARED = 24
 BYSTANDERS = 3  # members before the stack, undeclared: never touched
 
@@ -56,7 +62,7 @@ def test_an_interrupted_up_converges_on_the_next_up(engine_stack, emulator):
     emulator.reset(organization())
     emulator.set_latency(300)
     baseline = emulator.state()
-    stack = engine_stack("interrupted-up", spec=spec())
+    stack = engine_stack("interrupted-up", spec=spec(), env=NO_CHECKPOINTS)
 
     killed = stack.interrupted("up", lambda: members_added(emulator, baseline) >= 9)
     assert killed.failed
@@ -89,7 +95,7 @@ def test_an_interrupted_up_converges_on_the_next_up(engine_stack, emulator):
 def test_an_interrupted_destroy_converges_on_the_next_destroy(engine_stack, emulator):
     emulator.reset(organization())
     baseline = emulator.state()
-    stack = engine_stack("interrupted-destroy", spec=spec())
+    stack = engine_stack("interrupted-destroy", spec=spec(), env=NO_CHECKPOINTS)
     stack.up()
     emulator.set_latency(300)
 
