@@ -56,7 +56,8 @@ class RunConfig:
 
     @property
     def label(self) -> str:
-        throttle = "client throttle" if self.client_throttle else "429 + backoff only"
+        throttle = ("no rate limit" if self.limit is None else
+                    "client throttle" if self.client_throttle else "429 + backoff only")
         parallel = "" if self.parallel is None else f", engine --parallel {self.parallel}"
         return f"{self.strategy} / {throttle}{parallel}"
 

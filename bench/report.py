@@ -183,7 +183,7 @@ def summary_table(runs: list[dict[str, Any]]) -> list[str]:
         ratios = " | ".join(f"{steps[s]['wall_s']:.0f}/{steps[s]['bound_s']:.0f} s = {_num(steps[s]['ratio'], '{:.2f}')}"
                            for s in ("up", "refresh", "destroy"))
         out.append(f"| {run['config']['memberships']} | {run['config']['label']} "
-                   f"| {run['config']['limit']}/{run['config']['window']:g}s | " + " | ".join(cells) + f" | {ratios} |")
+                   f"| {_num(run['config']['limit'])}/{run['config']['window']:g}s | " + " | ".join(cells) + f" | {ratios} |")
     return out
 
 
@@ -195,7 +195,8 @@ def write_json(results: dict[str, Any], path: Path) -> None:
 def write_svg(results: dict[str, Any], path: Path) -> bool:
     """Two log-log panels against N: requests of up/refresh/destroy, and wall time of up and
     refresh with the rate-limit bound of up; one line per strategy. False if < 2 sizes."""
-    runs = [r for r in results["runs"] if r["config"]["client_throttle"]]
+    # The main runs only: a diagnostic of the same strategy would add a second point at its N.
+    runs = [r for r in results["runs"] if r["config"]["client_throttle"] and not r["config"].get("diagnostic")]
     sizes = sorted({r["config"]["memberships"] for r in runs})
     if len(sizes) < 2:
         return False

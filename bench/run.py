@@ -43,6 +43,8 @@ DIAGNOSTICS: dict[str, dict[str, Any]] = {
     "no-roles": dict(roles=0),
     # the engine runs 32 resource operations at once instead of 8 (the provider still serves 4)
     "parallel-32": dict(parallel=32),
+    # no rate limit at all (and no client throttle): what the engine and the provider take alone
+    "unlimited": dict(limit=None),
 }
 
 
