@@ -142,7 +142,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     out += summary_table(main_runs)
     if diagnostics:
         out += ["", "## Diagnostics: what the time is made of", "",
-                "Variants of the project's providers (or what-ifs, see README) at one size each.", ""]
+                "Variants of the project's provider (see bench/README.md), each at the sizes shown.", ""]
         out += summary_table(diagnostics)
     out += ["", "## Targets (project's providers, main runs)", "", "| run | target | met | detail |",
             "|---|---|---|---|"]
