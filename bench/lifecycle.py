@@ -29,7 +29,7 @@ from pulumi_openai_access.emulator.process import EmulatorProcess
 
 from .counters import counter_delta, request_counters
 from .memory import PeakMemory
-from .naive_providers import NaiveProjectUser, NaiveUserRoleAssignment
+from .naive_providers import NaiveProjectUser
 from .org import Org
 
 STEPS = ("preview", "up", "noop_up", "refresh", "refresh_drift", "repair_up", "role_change", "destroy")
@@ -39,8 +39,7 @@ DYNAMIC_TYPES = ("pulumi-python:dynamic/openai:ProjectUser", "pulumi-python:dyna
 @dataclass(frozen=True)
 class RunConfig:
     org: Org
-    # "shared": the project's providers; "naive": one GET per resource on read (naive_providers);
-    # "folded": what-if, extra roles managed by the ProjectUser itself (folded_providers)
+    # "shared": the project's provider; "naive": one GET per membership and role on read (naive_providers)
     strategy: str = "shared"
     client_throttle: bool = True  # set openai:requestsPerMinute to the emulator's limit
     limit: int | None = 10  # requests per window per endpoint (None: unlimited)
@@ -58,10 +57,10 @@ class RunConfig:
 
     @property
     def label(self) -> str:
-        throttle = "client throttle" if self.client_throttle else "429 + backoff only"
-        strategy = {"folded": "folded (roles inside ProjectUser)"}.get(self.strategy, self.strategy)
+        throttle = ("no rate limit" if self.limit is None else
+                    "client throttle" if self.client_throttle else "429 + backoff only")
         parallel = "" if self.parallel is None else f", engine --parallel {self.parallel}"
-        return f"{strategy} / {throttle}{parallel}"
+        return f"{self.strategy} / {throttle}{parallel}"
 
     @property
     def requests_per_minute(self) -> float | None:
@@ -79,29 +78,16 @@ class RunConfig:
 
 @contextmanager
 def _strategy(strategy: str) -> Iterator[None]:
-    """The component declares the naive resources instead of the real ones, for this run."""
-    if strategy == "shared":
-        yield
-        return
-    if strategy == "folded":
-        from . import folded_providers
-
-        access_component._AccessComponent._declare = folded_providers.declare
-        try:
-            yield
-        finally:
-            access_component._AccessComponent._declare = folded_providers.ORIGINAL_DECLARE
-        return
-    if strategy == "naive":
-        classes = NaiveProjectUser, NaiveUserRoleAssignment
-    else:
+    """The component declares the naive resource instead of the real one, for this run."""
+    if strategy not in ("shared", "naive"):
         raise ValueError(f"unknown strategy {strategy!r}")
-    saved = access_component.ProjectUser, access_component.UserRoleAssignment
-    access_component.ProjectUser, access_component.UserRoleAssignment = classes
+    saved = access_component.ProjectUser
+    if strategy == "naive":
+        access_component.ProjectUser = NaiveProjectUser
     try:
         yield
     finally:
-        access_component.ProjectUser, access_component.UserRoleAssignment = saved
+        access_component.ProjectUser = saved
 
 
 class _Events:
@@ -124,7 +110,7 @@ class _Events:
             self.changes[op] = self.changes.get(op, 0) + 1
 
 
-def _state_sizes(stack: auto.Stack) -> dict[str, Any]:
+def _state_sizes(stack: auto.Stack, org: Org) -> dict[str, Any]:
     deployment = stack.export_stack().deployment
     resources = deployment.get("resources", [])
     ours = [r for r in resources if r.get("type") in DYNAMIC_TYPES]
@@ -141,6 +127,8 @@ def _state_sizes(stack: auto.Stack) -> dict[str, Any]:
         "dynamic_resources": len(ours),
         "bytes_per_resource": mean(sizes),
         "max_bytes_per_resource": max(sizes) if sizes else None,
+        # All the dynamic resources' state over the memberships they manage, roles included.
+        "bytes_per_membership": round(sum(sizes) / org.memberships),
         # What the SDK records about the program, not what the providers store: the call stack
         # that declared each resource (deep under the Automation API), its source position.
         "stack_trace_bytes_per_resource": mean([size(r.get("stackTrace", [])) for r in ours]),
@@ -231,7 +219,7 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
                         error = str(exc)[-2000:]
                     wall = time.monotonic() - t0
                 handled, limited = counter_delta(request_counters(emu), counts_before)
-                needed = org.needed(step, drift, folded=cfg.strategy == "folded")
+                needed = org.needed(step, drift)
                 bound = cfg.bound_seconds(needed)
                 converged = None
                 if step in ("up", "repair_up", "role_change", "destroy"):
@@ -263,7 +251,7 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
                     f"bound {bound:6.1f}s ratio {result['ratio']} failed {events.failed}"
                     f"{'' if converged in (None, True) else ' NOT CONVERGED'}")
                 if step == "up":
-                    state_sizes = _state_sizes(stack)
+                    state_sizes = _state_sizes(stack, org)
             stack.workspace.remove_stack("bench", force=True)
     return {
         "config": {**{k: v for k, v in asdict(cfg).items() if k != "org"}, **asdict(org),

@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from pulumi_openai_access.emulator.api import PROJECT_USER, PROJECT_USERS, USER_ROLE, USER_ROLES
+from pulumi_openai_access.emulator.api import PROJECT_USER, PROJECT_USERS, USER_ROLES
 from pulumi_openai_access.providers.admin_api import behaviour
 
-ORG_USERS = "/v1/organization/users"
 VIEWER_ROLE = "role-api-project-viewer"
 
 
@@ -99,7 +98,8 @@ class Org:
 
     @property
     def resources(self) -> int:
-        return self.memberships + self.assignments
+        """One ``ProjectUser`` per membership; its extra roles are inside it."""
+        return self.memberships
 
     def promoted(self) -> list[Grant]:
         """The 10% of memberships the role-change step makes owners."""
@@ -169,48 +169,40 @@ class Org:
         return new, {"removed": len(removed), "promoted": len(promoted), "unassigned": len(unassigned)}
 
     # --- what each step truly needs -------------------------------------------------------
-    def org_listing_pages(self) -> int:
-        return max(1, math.ceil(self.org_users / behaviour.LEGACY_PAGE_MAX))
+    def member_listing_pages(self) -> int:
+        return sum(max(1, math.ceil(len(self.members_of(p)) / behaviour.LEGACY_PAGE_MAX))
+                   for p in range(self.projects))
 
-    def needed(self, step: str, drift: dict[str, int] | None = None, *, folded: bool = False) -> dict[str, int]:
+    def needed(self, step: str, drift: dict[str, int] | None = None) -> dict[str, int]:
         """The fewest requests, by endpoint, that ``step`` can be done with: every write
         once, and reads only as shared listings (a project's members, paged 100 at a time;
-        one role listing per member that has extra roles; the organization's users, paged,
-        when a role must be assigned to a user known only by email).
+        one role listing per member that has extra roles).
 
-        ``folded``: for the what-if where a membership manages its own extra roles: roles are
-        assigned with the user id the membership's add answered (no organization listing),
-        and destroy removes memberships only (the API drops their roles with them)."""
+        A membership manages its own extra roles: they are assigned with the user id the
+        add answered (no organization listing, even for members named by email), and
+        destroy removes memberships only (the API drops their roles with them)."""
         n, r = self.memberships, self.roles_per_member
-        email_roles = r > 0 and any(self.by_email(g.user) for g in self.grants) and not folded
-        if step == "destroy" and folded:
-            return {key("DELETE", PROJECT_USER): n}
+        drift = drift or {}
         if step in ("preview", "noop_up"):
             return {}
         if step == "up":
-            need = {key("POST", PROJECT_USERS): n, key("POST", USER_ROLES): n * r}
-            if email_roles:
-                need[key("GET", ORG_USERS)] = self.org_listing_pages()
-            return _nonzero(need)
+            return _nonzero({key("POST", PROJECT_USERS): n, key("POST", USER_ROLES): n * r})
         if step in ("refresh", "refresh_drift"):
-            pages = sum(max(1, math.ceil(len(self.members_of(p)) / behaviour.LEGACY_PAGE_MAX))
-                        for p in range(self.projects))
-            return _nonzero({key("GET", PROJECT_USERS): pages, key("GET", USER_ROLES): n if r else 0})
+            # A member removed out of band is gone from its project's listing: no role listing.
+            present = n - drift.get("removed", 0) if step == "refresh_drift" else n
+            return _nonzero({key("GET", PROJECT_USERS): self.member_listing_pages(),
+                             key("GET", USER_ROLES): present if r else 0})
         if step == "repair_up":
-            drift = drift or {}
             readded = drift.get("removed", 0)
-            need = {
+            return _nonzero({
                 key("POST", PROJECT_USERS): readded,
                 key("POST", PROJECT_USER): drift.get("promoted", 0),
                 key("POST", USER_ROLES): readded * r + drift.get("unassigned", 0),
-            }
-            if email_roles and need[key("POST", USER_ROLES)]:
-                need[key("GET", ORG_USERS)] = self.org_listing_pages()
-            return _nonzero(need)
+            })
         if step == "role_change":
             return {key("POST", PROJECT_USER): len(self.promoted())}
         if step == "destroy":
-            return _nonzero({key("DELETE", USER_ROLE): n * r, key("DELETE", PROJECT_USER): n})
+            return {key("DELETE", PROJECT_USER): n}
         raise ValueError(f"unknown step {step!r}")
 
 

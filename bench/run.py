@@ -43,8 +43,8 @@ DIAGNOSTICS: dict[str, dict[str, Any]] = {
     "no-roles": dict(roles=0),
     # the engine runs 32 resource operations at once instead of 8 (the provider still serves 4)
     "parallel-32": dict(parallel=32),
-    # what-if: extra roles managed by the ProjectUser itself (bench/folded_providers.py)
-    "folded": dict(strategy="folded"),
+    # no rate limit at all (and no client throttle): what the engine and the provider take alone
+    "unlimited": dict(limit=None),
 }
 
 
@@ -67,8 +67,8 @@ def _sizes(text: str) -> list[int]:
 
 
 def scaled_limit(org: Org, window: float, target_bound: float) -> int:
-    """Requests per window per endpoint that make up's busiest endpoint (N memberships, or
-    N*R assignments) take about ``target_bound`` seconds at the limit."""
+    """Requests per window per endpoint that make up's busiest endpoint (N member adds, or
+    N*R role assignments) take about ``target_bound`` seconds at the limit."""
     busiest = max(org.memberships, org.assignments)
     return max(1, math.ceil(busiest * window / target_bound))
 
