@@ -24,6 +24,7 @@ from typing import Any
 from pulumi_openai_access.emulator.api import PROJECT_USER, PROJECT_USERS, USER_ROLES
 from pulumi_openai_access.providers.admin_api import behaviour
 
+ORG_USERS = "/v1/organization/users"
 VIEWER_ROLE = "role-api-project-viewer"
 
 
@@ -172,6 +173,11 @@ class Org:
     def member_listing_pages(self) -> int:
         return sum(max(1, math.ceil(len(self.members_of(p)) / behaviour.LEGACY_PAGE_MAX))
                    for p in range(self.projects))
+
+    def org_listing_pages(self) -> int:
+        """Pages of the organization's users (the brownfield adopting up and audit read them to
+        find the spec's emails)."""
+        return max(1, math.ceil(self.org_users / behaviour.LEGACY_PAGE_MAX))
 
     def needed(self, step: str, drift: dict[str, int] | None = None) -> dict[str, int]:
         """The fewest requests, by endpoint, that ``step`` can be done with: every write
