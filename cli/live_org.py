@@ -135,7 +135,7 @@ def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], repor
     if all(user.email for user in users):
         return {}
     reporter.step("listing organization users")
-    return {user.id: user.email for user in gateway.client.list_organization_users() if user.email}
+    return {user.id: user.email for user in gateway.organization_users() if user.email}
 
 
 def _project_name(project: Project) -> str:

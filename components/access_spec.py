@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
-from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_PATTERN, USER_ID_PATTERN
+from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_EXAMPLES, ROLE_ID_PATTERN, USER_ID_PATTERN
 
 MemberRole = Literal["owner", "member"]
 ServiceAccountRole = Literal["owner", "member"]
@@ -110,7 +110,7 @@ class ProjectGrant(_Strict):
     def _role_ids(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
         bad = [role for role in roles if not ROLE_ID_PATTERN.match(role)]
         if bad:
-            raise ValueError(f"{bad} are not project role ids such as 'role-api-project-viewer' or 'role_01J1F8PROJ'")
+            raise ValueError(f"{bad} are not project role ids such as {ROLE_ID_EXAMPLES}")
         return tuple(dict.fromkeys(roles))
 
 

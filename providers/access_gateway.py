@@ -43,12 +43,9 @@ class AccessGateway:
         return self.members(project_id).get(user_id)
 
     def members(self, project_id: str) -> dict[str, ProjectUser]:
-        """The project's members by user id (none if the project is gone or archived)."""
+        """Every member of the project by user id, paged through to the end (a failed page
+        raises; none if the project is gone or archived)."""
         return self._members.get(project_id, lambda: self._load_members(project_id))
-
-    def project_members(self, project_id: str) -> list[ProjectUser]:
-        """Every member of the project, paged through to the end (a failed page raises)."""
-        return list(self._members.get(project_id, lambda: self._load_members(project_id)).values())
 
     def _load_members(self, project_id: str) -> dict[str, ProjectUser]:
         return {member.id: member for member in _gone_is_empty(lambda: self.client.list_project_users(project_id))}
@@ -132,7 +129,6 @@ class AccessGateway:
                 return True
             except (NotFoundError, ProjectArchivedError):
                 return False
-
 
     @contextmanager
     def changing_service_accounts(self, project_id: str) -> Iterator[None]:

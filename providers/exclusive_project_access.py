@@ -196,7 +196,7 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
                     for role in access.assigned_roles(project_id, member.id)
                 ),
             )
-            for member in access.project_members(project_id)
+            for member in access.members(project_id).values()
         ]
         return decide(project_id, _declared(props["members"]), live, organization, int(props["max_removals"]))
 

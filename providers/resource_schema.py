@@ -180,7 +180,7 @@ class ResourceSchema:
         fields = [field for declaration in self.inputs for field in declaration.args_fields()]
         ordered = [f for f in fields if f[2]] + [f for f in fields if not f[2]]
         specs = [
-            (field_name, pulumi.Input[field_type] if required else pulumi.Input[field_type] | None)
+            (field_name, pulumi.Input[field_type])
             if required
             else (field_name, pulumi.Input[field_type] | None, dataclasses.field(default=None))
             for field_name, field_type, required in ordered
