@@ -33,9 +33,17 @@ from typing import Any
 import requests
 
 from .api import (
+    GROUP,
+    GROUP_ROLE,
+    GROUP_ROLES,
+    GROUP_USER,
+    GROUP_USERS,
+    GROUPS,
     MODELS,
     PROJECT_API_KEY,
     PROJECT_API_KEYS,
+    PROJECT_GROUP,
+    PROJECT_GROUPS,
     PROJECT_USER,
     PROJECT_USERS,
     SERVICE_ACCOUNT,
@@ -49,6 +57,7 @@ __all__ = [
     "DEFAULT_ADMIN_KEY", "EmulatorProcess", "EmulatorStartError", "Fault", "RequestCounts", "SAMPLE",
     "PROJECT_USERS", "PROJECT_USER", "USER_ROLES", "USER_ROLE", "SERVICE_ACCOUNTS", "SERVICE_ACCOUNT",
     "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS",
+    "GROUPS", "GROUP", "GROUP_USERS", "GROUP_USER", "PROJECT_GROUPS", "PROJECT_GROUP", "GROUP_ROLES", "GROUP_ROLE",
 ]
 
 DEFAULT_ADMIN_KEY = "sk-admin-emulator"

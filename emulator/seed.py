@@ -5,7 +5,7 @@ Seed format (every key optional unless marked *required*; unknown keys are error
     {
       "organization": {"id": "org-...", "name": "..."},          # default org-emulator
       "users": [{"id"?: "user-...", "email"*: "...", "name"*: "...",
-                 "role"*: "owner" | "reader", "added_at"?: <unix s>}],
+                 "role"*: "owner" | "reader", "added_at"?: <unix s>, "is_scim_managed"?: bool}],
       "projects": [{"id"?: "proj_...", "name"*: "...",
                     "status"?: "active" | "archived", "created_at"?, "archived_at"?}],
       "roles": [{"id"?: "role_...", "project_id"*: "<project id>" | null,
@@ -19,7 +19,8 @@ Seed format (every key optional unless marked *required*; unknown keys are error
                             "role"?: "member" | "owner" | "none", "created_at"?}],
       "api_keys": [{"id"?: "key_...", "project_id"*, "service_account_id"*, "name"?,
                     "value_sha256"*: "<hex digest of the key>", "redacted_value"*,
-                    "created_at"?, "expires_at"?, "scopes"?: [...], "last_used_at"?}]
+                    "created_at"?, "expires_at"?, "scopes"?: [...], "last_used_at"?}],
+      "groups": [...], "project_groups": [...], "group_role_assignments": [...]  # see seed_groups
     }
 
 * Omitted ids are generated: users ``user-`` + 24 alphanumerics, projects ``proj_`` + 24
@@ -48,12 +49,13 @@ from typing import Any
 from pulumi_openai_access.providers.admin_api import behaviour
 
 from . import ids
+from .seed_groups import GROUP_KEYS, GroupSeedLoader, dump_groups
 from .model import ApiKey, Assignment, Membership, Organization, Project, Role, ServiceAccount, State, User
 
 DEFAULT_ORGANIZATION = {"id": "org-emulator", "name": "Emulator Organization"}
 SAMPLE_FILE = "sample_org.json"
 _TOP_KEYS = ("organization", "users", "projects", "roles", "memberships", "role_assignments",
-             "service_accounts", "api_keys")
+             "service_accounts", "api_keys", *GROUP_KEYS)
 _SERVICE_ACCOUNT_ROLES = (*behaviour.SERVICE_ACCOUNT_ROLES, behaviour.SERVICE_ACCOUNT_ROLE_WITHOUT_ACCESS)
 
 
@@ -108,6 +110,13 @@ class _Reader:
             return default
         return value
 
+    def boolean(self, d: dict, key: str, where: str) -> bool:
+        value = d.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"{where}.{key}", "must be true or false")
+            return False
+        return value
+
     def ident(self, d: dict, key: str, where: str, make: Any) -> str:
         value = self.text(d, key, where)
         if value is None:
@@ -133,7 +142,7 @@ def build_state(seed: Any, *, now: int | None = None) -> State:
     return _Loader(int(time.time()) if now is None else now).load(seed)
 
 
-class _Loader:
+class _Loader(GroupSeedLoader):
     """Builds a State section by section; later sections refer to earlier ones."""
 
     def __init__(self, now: int) -> None:
@@ -151,7 +160,9 @@ class _Loader:
                                         r.text(org, "name", "organization", default="")))
         for key, load_one in (("users", self.user), ("projects", self.project), ("roles", self.role),
                               ("memberships", self.membership), ("role_assignments", self.assignment),
-                              ("service_accounts", self.service_account), ("api_keys", self.api_key)):
+                              ("service_accounts", self.service_account), ("api_keys", self.api_key),
+                              ("groups", self.group), ("project_groups", self.project_group),
+                              ("group_role_assignments", self.group_assignment)):
             for where, item in r.items(seed, key):
                 load_one(where, item)
         if r.problems:
@@ -160,7 +171,7 @@ class _Loader:
 
     def user(self, where: str, item: Any) -> None:
         r, state = self.r, self.state
-        d = r.obj(item, where, ("email", "name", "role"), ("id", "added_at"))
+        d = r.obj(item, where, ("email", "name", "role"), ("id", "added_at", "is_scim_managed"))
         if d is None:
             return
         user = User(
@@ -170,6 +181,7 @@ class _Loader:
             role=r.text(d, "role", where, choices=("owner", "reader"), default="reader"),
             added_at=r.stamp(d, "added_at", where, self.now),
             seq=state.next_seq(),
+            is_scim_managed=r.boolean(d, "is_scim_managed", where),
         )
         if user.id in state.users:
             r.fail(f"{where}.id", f"duplicate user id {user.id!r}")
@@ -287,13 +299,13 @@ class _Loader:
                 proj.id, user.id, role_id, created_at, seq=state.next_seq())
 
 
-    def _active_project(self, d: dict, where: str) -> Project | None:
+    def _active_project(self, d: dict, where: str, what: str = "service accounts") -> Project | None:
         project_id = self.r.text(d, "project_id", where)
         proj = self.state.projects.get(project_id) if project_id else None
         if project_id and proj is None:
             self.r.fail(f"{where}.project_id", f"no project {project_id!r} in the seed")
         elif proj is not None and proj.archived:
-            self.r.fail(where, f"project {proj.id} is archived, and archived projects have no service accounts")
+            self.r.fail(where, f"project {proj.id} is archived, and archived projects have no {what}")
             return None
         return proj
 
@@ -359,7 +371,8 @@ def dump_state(state: State) -> dict[str, Any]:
     return {
         "organization": {"id": state.organization.id, "name": state.organization.name},
         "users": [
-            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "added_at": u.added_at}
+            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "added_at": u.added_at,
+             **({"is_scim_managed": True} if u.is_scim_managed else {})}
             for u in ordered(state.users.values())
         ],
         "projects": [
@@ -390,6 +403,7 @@ def dump_state(state: State) -> dict[str, Any]:
              "expires_at": k.expires_at, "scopes": list(k.scopes), "last_used_at": k.last_used_at}
             for k in ordered(state.api_keys.values())
         ],
+        **dump_groups(state),
     }
 
 

@@ -17,6 +17,7 @@ from pulumi_openai_access.providers.admin_api import behaviour
 
 from . import shapes
 from .errors import ApiError
+from .groups import GroupOperations
 from .model import PREDEFINED_PROJECT_ROLES, Assignment, Membership, Project, Role, State, User
 from .pagination import after_id_page, next_cursor_page
 from .service_accounts import ServiceAccountOperations
@@ -31,7 +32,7 @@ def _seq(record: Any) -> int:
     return record.seq
 
 
-class Store(ServiceAccountOperations):
+class Store(ServiceAccountOperations, GroupOperations):
     def __init__(self, state: State, on_change: Callable[[State], None] | None = None) -> None:
         self._lock = threading.RLock()
         self._state = state

@@ -51,10 +51,13 @@ class AccessGateway:
         return {member.id: member for member in _gone_is_empty(lambda: self.client.list_project_users(project_id))}
 
     def assigned_roles(self, project_id: str, user_id: str) -> list[AssignedRole]:
+        """The user's own role assignments in the project. A listed role with assignment
+        sources is held through something else (a group, behaviour.py): never the user's own."""
         key = (project_id, user_id)
-        return self._roles.get(
-            key, lambda: list(_gone_is_empty(lambda: self.client.list_project_user_roles(project_id, user_id)))
-        )
+        return self._roles.get(key, lambda: [
+            role for role in _gone_is_empty(lambda: self.client.list_project_user_roles(project_id, user_id))
+            if not role.assignment_sources
+        ])
 
     def find_user_by_email(self, email: str) -> OrganizationUser | None:
         """One listing of the organization serves every email; a miss asks once more by

@@ -11,7 +11,8 @@ from typing import Any, Iterator, NoReturn, Sequence
 
 from .base_url import resolve_base_url
 from .credentials import AdminKey, resolve_admin_key
-from .errors import AlreadyAssignedError, AlreadyMemberError, AmbiguousWriteError, NotFoundError
+from .errors import AlreadyAssignedError, AlreadyMemberError, NotFoundError, the_one_new
+from .group_endpoints import GroupEndpoints
 from .models import (
     M,
     AssignedRole,
@@ -50,7 +51,7 @@ PROJECT_API_KEY = "/organization/projects/{project_id}/api_keys/{api_key_id}"
 log = logging.getLogger(__name__)
 
 
-class AdminClient:
+class AdminClient(GroupEndpoints):
     """A thread-safe client for the OpenAI Admin API endpoints behind project access.
 
     The key comes from ``admin_key`` or $OPENAI_ADMIN_KEY; the base URL from ``base_url``,
@@ -200,7 +201,7 @@ class AdminClient:
 
         def read_back() -> Any | None:
             new = [a for a in self.list_service_accounts(project_id) if a.name == name and a.id not in before]
-            found = _the_one_new(new, f"service account named {name!r} in project {project_id}",
+            found = the_one_new(new, f"service account named {name!r} in project {project_id}",
                                  "POST", SERVICE_ACCOUNTS)
             return None if found is None else found.model_dump()
 
@@ -245,7 +246,7 @@ class AdminClient:
 
         def read_back() -> None:
             new = [k for k in self.service_account_keys(project_id, service_account_id) if k.id not in before]
-            lost = _the_one_new(new, f"key of service account {service_account_id}", "POST", SERVICE_ACCOUNT_KEYS)
+            lost = the_one_new(new, f"key of service account {service_account_id}", "POST", SERVICE_ACCOUNT_KEYS)
             if lost is not None:
                 log.info("POST %s: an earlier attempt created key %s, whose value was lost with its answer; "
                          "deleting it before creating another", SERVICE_ACCOUNT_KEYS, lost.id)
@@ -354,14 +355,3 @@ class AdminClient:
                 return user.id
         return None
 
-
-def _the_one_new(new: Sequence[M], what: str, method: str, route: str) -> M | None:
-    """The object an unknown-outcome create made, from those that appeared since it began."""
-    if len(new) > 1:
-        raise AmbiguousWriteError(
-            f"{len(new)} new {what} appeared while a create's outcome was unknown "
-            f"({', '.join(sorted(getattr(item, 'id') for item in new))}): one may be this create's, "
-            "the others someone else's, and nothing tells them apart; not creating another",
-            method=method, path=route,
-        )
-    return new[0] if new else None

@@ -8,9 +8,11 @@ error holds a request, a response or a header.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Sequence, TypeVar
 
 from . import behaviour
+
+T = TypeVar("T")
 
 
 class AdminApiError(Exception):
@@ -85,6 +87,14 @@ class ProjectArchivedError(InvalidRequestError):
     """Any user or role-assignment call on an archived project."""
 
 
+class AlreadyInGroupError(InvalidRequestError):
+    """Adding a user who is in the group already."""
+
+
+class ScimManagedGroupError(InvalidRequestError):
+    """Renaming or deleting a group the identity provider manages, or changing its users."""
+
+
 class ApiKeyExpiredError(InvalidRequestError):
     """Updating an API key that has expired."""
 
@@ -139,6 +149,8 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.ALREADY_ASSIGNED_FRAGMENT, AlreadyAssignedError),
     (behaviour.ARCHIVED_PROJECT_FRAGMENT, ProjectArchivedError),
     (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
+    (behaviour.ALREADY_IN_GROUP_FRAGMENT, AlreadyInGroupError),
+    (behaviour.SCIM_MANAGED_FRAGMENT, ScimManagedGroupError),
 )
 
 
@@ -216,3 +228,15 @@ def _fallback_message(status: int, reason: str, body: bytes) -> str:
         text = text[:200] + "…"
     head = f"HTTP {status} {reason}".strip()
     return f"{head}: {text}" if text else f"{head} (empty response body)"
+
+
+def the_one_new(new: Sequence[T], what: str, method: str, route: str) -> T | None:
+    """The object an unknown-outcome create made, from those that appeared since it began."""
+    if len(new) > 1:
+        raise AmbiguousWriteError(
+            f"{len(new)} new {what} appeared while a create's outcome was unknown "
+            f"({', '.join(sorted(getattr(item, 'id') for item in new))}): one may be this create's, "
+            "the others someone else's, and nothing tells them apart; not creating another",
+            method=method, path=route,
+        )
+    return new[0] if new else None
