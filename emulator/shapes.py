@@ -30,6 +30,8 @@ def project(proj: Project) -> Json:
         "created_at": proj.created_at,
         "archived_at": proj.archived_at,
         "status": proj.status,
+        "external_key_id": proj.external_key_id,
+        **({"residency": proj.residency} if proj.residency is not None else {}),
     }
 
 
@@ -60,9 +62,12 @@ def role(r: Role) -> Json:
     }
 
 
-def assigned_role(r: Role, assignment: Assignment | GroupAssignment, sources: list[Json] | None = None) -> Json:
-    """AssignedRoleDetails: a role as seen through an assignment. It has no `object` key.
-    ``sources`` names the principals (groups) it is inherited from; None for a direct one."""
+def role_deleted(role_id: str) -> Json:
+    return {"object": "role.deleted", "id": role_id, "deleted": True}
+
+
+def assigned_role(r: Role, assignment: Assignment | GroupAssignment) -> Json:
+    """AssignedRoleDetails: a role as seen through an assignment. It has no `object` key."""
     return {
         "id": r.id,
         "name": r.name,
@@ -75,7 +80,8 @@ def assigned_role(r: Role, assignment: Assignment | GroupAssignment, sources: li
         "created_by": None,
         "created_by_user_obj": None,
         "metadata": None,
-        "assignment_sources": sources,
+        # A direct assignment is not inherited from any principal (such as a group).
+        "assignment_sources": None,
     }
 
 
