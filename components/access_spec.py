@@ -5,15 +5,18 @@
     max_removals: 10                  # the most removals one up may make in one exclusive project
     teams:
       platform:
+        expires: 2026-12-24                   # optional: the team's access ends (see ``expiry``)
         members:
           - ada@example.com                           # by email
           - user-AlanTuring00000000000000             # by user id
           - {email: grace@example.com, user_id: user-GraceHopper0000000000000}
+          - {email: eve@agency.test, expires: 2027-01-31}   # one person's access ends
         grants:
           proj_WebStorefront00000000000: owner        # role only
           proj_DataPlatform000000000000:
             role: member
             roles: [role-api-project-viewer]          # extra project roles
+            expires: 2026-12-20T18:00:00Z             # one grant ends
 
 Every problem in a spec is reported at once, each under the path where it stands, before
 any resource is registered.
@@ -37,6 +40,7 @@ from pydantic import (
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, role_id_problem
+from .expiry import Expiry
 
 MemberRole = Literal["owner", "member"]
 ServiceAccountRole = Literal["owner", "member"]
@@ -69,6 +73,7 @@ class Member(_Strict):
 
     email: str | None = None
     user_id: str | None = None
+    expires: Expiry | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -99,6 +104,7 @@ class Member(_Strict):
 class ProjectGrant(_Strict):
     role: MemberRole
     roles: tuple[str, ...] = Field(default=(), description="extra project role ids")
+    expires: Expiry | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -117,6 +123,7 @@ class ProjectGrant(_Strict):
 class Team(_Strict):
     members: tuple[Member, ...]
     grants: dict[ProjectId, ProjectGrant]
+    expires: Expiry | None = None
 
     @field_validator("members")
     @classmethod
@@ -250,6 +257,8 @@ def _problem(detail: Mapping[str, Any]) -> str:
         message = f"must be 'owner' or 'member', got {detail.get('input')!r}"
     elif detail["type"] == "greater_than":
         message = f"must be a whole number of seconds above zero, got {detail.get('input')!r}"
+    elif detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":
+        message = "cannot carry an expiry: `expires` goes on a team, a member entry or a grant"
     elif detail["type"] == "extra_forbidden":
         message = "is not a field of the spec"
     return f"{path}: {message}"

@@ -89,6 +89,18 @@ class ApiKeyExpiredError(InvalidRequestError):
     """Updating an API key that has expired."""
 
 
+class ProjectAlreadyArchivedError(InvalidRequestError):
+    """Archiving (or renaming) a project that is archived already."""
+
+
+class RoleNameTakenError(InvalidRequestError):
+    """Creating or renaming a custom role to a name the project's roles already use."""
+
+
+class RoleStillAssignedError(InvalidRequestError):
+    """Deleting a custom role that someone in the project still holds."""
+
+
 class AuthenticationError(AdminApiError):
     """401: missing, wrong or non-admin key."""
 
@@ -137,7 +149,10 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.NOT_IN_ORGANIZATION_FRAGMENT, NotInOrganizationError),
     (behaviour.ASSIGNEE_NOT_MEMBER_FRAGMENT, AssigneeNotMemberError),
     (behaviour.ALREADY_ASSIGNED_FRAGMENT, AlreadyAssignedError),
+    (behaviour.ALREADY_ARCHIVED_FRAGMENT, ProjectAlreadyArchivedError),
     (behaviour.ARCHIVED_PROJECT_FRAGMENT, ProjectArchivedError),
+    (behaviour.ROLE_NAME_TAKEN_FRAGMENT, RoleNameTakenError),
+    (behaviour.ROLE_STILL_ASSIGNED_FRAGMENT, RoleStillAssignedError),
     (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
 )
 
