@@ -7,12 +7,15 @@ of resources not yet created) are not judged: they are checked again when known.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Callable, Iterable, Mapping
 
 from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
+
+from .admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS, PREDEFINED_ROLE_ID_PREFIX
 
 PROJECT_ID_PATTERN = re.compile(r"^proj_[A-Za-z0-9]+$")
 # Real user ids look like "user-AbC…"; the published examples also use "user_abc".
@@ -21,6 +24,20 @@ USER_ID_PATTERN = re.compile(r"^user[-_][A-Za-z0-9]+$")
 ROLE_ID_PATTERN = re.compile(r"^role[-_][A-Za-z0-9_-]+$")
 ROLE_ID_EXAMPLES = "'role-api-project-viewer' or 'role_01J1F8PROJ'"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def role_id_problem(role: Any) -> str | None:
+    """What is wrong with a project role id, or None. The predefined ids are known offline, so
+    a typo in one fails here, naming the allowed ids and the closest of them; a custom id
+    (`role_…`) can only be judged by the API (``openai-access check``)."""
+    if not isinstance(role, str) or not ROLE_ID_PATTERN.match(role):
+        return f"{role!r} is not a project role id such as {ROLE_ID_EXAMPLES}"
+    if role.startswith(PREDEFINED_ROLE_ID_PREFIX) and role not in PREDEFINED_PROJECT_ROLE_IDS:
+        closest = difflib.get_close_matches(role, PREDEFINED_PROJECT_ROLE_IDS, n=1)
+        hint = f"did you mean {closest[0]!r}? " if closest else ""
+        return (f"{role!r} is not a predefined project role: {hint}the predefined ones are "
+                f"{', '.join(PREDEFINED_PROJECT_ROLE_IDS)}; custom role ids look like 'role_01J1F8PROJ'")
+    return None
 
 # Judges one input by name; told whether the input is required, so that the "required"
 # message can say what is allowed too.
@@ -125,9 +142,23 @@ def role_id_list(checker: InputChecker, prop: str, _required: bool) -> None:
     if not isinstance(value, (list, tuple)):
         checker.fail(prop, f"{prop} must be a list of project role ids, got {value!r}")
         return
-    bad = [role for role in value if not is_unknown(role) and not (isinstance(role, str) and ROLE_ID_PATTERN.match(role))]
-    if bad:
-        checker.fail(prop, f"{prop}: {bad} are not project role ids such as {ROLE_ID_EXAMPLES}")
+    problems = [problem for role in value if not is_unknown(role) and (problem := role_id_problem(role))]
+    if problems:
+        checker.fail(prop, f"{prop}: {'; '.join(problems)}")
+
+
+def role_id(checker: InputChecker, prop: str, required: bool) -> None:
+    """One project role id (see ``role_id_problem``)."""
+    value = checker.value(prop)
+    if is_unknown(value):
+        return
+    if not is_given(value):
+        if required:
+            checker.fail(prop, f"{prop} is required: a project role id such as {ROLE_ID_EXAMPLES}")
+        return
+    problem = role_id_problem(value)
+    if problem:
+        checker.fail(prop, f"{prop}: {problem}")
 
 
 def positive_seconds(checker: InputChecker, prop: str, _required: bool) -> None:
