@@ -81,6 +81,10 @@ PREDEFINED_PROJECT_ROLE_IDS = (
     "role-api-project-member",
     "role-api-project-viewer",
 )
+# Predefined role ids have this form and custom ones `role_…` (UNCONFIRMED: the reference
+# lists only the three above). So an id of this form that is not one of them is a typo,
+# caught offline by `check` before any request.
+PREDEFINED_ROLE_ID_PREFIX = "role-"
 # The legacy owner/member role and the RBAC assignments are kept independent: a member's
 # legacy role does not appear in their role-assignment list (unconfirmed either way).
 # Removing a member from a project removes their role assignments in that project.
