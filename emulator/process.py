@@ -118,6 +118,8 @@ class RequestCounts:
     by_route: dict[str, int] = field(default_factory=dict)
     rate_limited: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
+    # The handled writes in the order they were made: {"method", "path" (below /v1), "status"}.
+    writes: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, method: str, route: str) -> int:
         """Handled requests (any status) to one endpoint."""
@@ -173,7 +175,8 @@ class EmulatorProcess:
 
     def requests(self) -> RequestCounts:
         data = self._control("GET", "requests")
-        return RequestCounts(data["total"], data["by_route"], data["rate_limited"]["by_route"], data["faults"]["by_route"])
+        return RequestCounts(data["total"], data["by_route"], data["rate_limited"]["by_route"], data["faults"]["by_route"],
+                             [{**w, "path": w["path"].removeprefix("/v1")} for w in data["writes"]])
 
     def reset(self, seed: dict[str, Any] | None = None, *, keep_counters: bool = False, keep_knobs: bool = False) -> None:
         """Back to ``seed`` (default: the startup seed); counters and knobs back to startup."""

@@ -2,8 +2,8 @@
 
 Reads are served from listings shared by all resources (one paged listing per project for
 memberships, one per project user for role assignments, one of the organization for
-emails, one per project for service accounts, one for API keys and one for its roles); every write invalidates
-the listings it touches. One instance exists per set of
+emails, one per project for service accounts, one for API keys and one for its roles; groups
+in ``groups``); every write invalidates the listings it touches. One instance exists per set of
 settings in a process and is shared by every resource and every engine thread.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator
 
 from .admin_api.client import AdminClient
-from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
+from .admin_api.errors import NotFoundError, ProjectArchivedError
 from .admin_api.models import (
     AssignedRole,
     OrganizationUser,
@@ -24,12 +24,11 @@ from .admin_api.models import (
     RoleAssignment,
     ServiceAccount,
 )
+from .group_gateway import GroupGateway
 from .settings import ProviderSettings
-from .shared_listings import SharedListings
+from .shared_listings import SharedListings, gone_is_empty, invalidating
 from .user_reference import UserReference
 
-K = TypeVar("K", bound=Hashable)
-T = TypeVar("T")
 
 # Long enough to serve a whole refresh from one listing per project; short enough that a
 # long-lived process does not act on a stale picture for long. Writes invalidate at once.
@@ -39,6 +38,7 @@ LISTING_TTL_SECONDS = 300.0
 class AccessGateway:
     def __init__(self, client: AdminClient, listing_ttl: float = LISTING_TTL_SECONDS) -> None:
         self.client = client
+        self.groups = GroupGateway(client, listing_ttl)
         self._members: SharedListings[str, dict[str, ProjectUser]] = SharedListings(listing_ttl)
         self._roles: SharedListings[tuple[str, str], list[AssignedRole]] = SharedListings(listing_ttl)
         self._organization: SharedListings[str, list[OrganizationUser]] = SharedListings(listing_ttl)
@@ -57,14 +57,14 @@ class AccessGateway:
         return self._members.get(project_id, lambda: self._load_members(project_id))
 
     def _load_members(self, project_id: str) -> dict[str, ProjectUser]:
-        return {member.id: member for member in _gone_is_empty(lambda: self.client.list_project_users(project_id))}
+        return {member.id: member for member in gone_is_empty(lambda: self.client.list_project_users(project_id))}
 
     def assigned_roles(self, project_id: str, user_id: str) -> list[AssignedRole]:
         """The user's own role assignments in the project. A listed role with assignment
         sources is held through something else (a group, behaviour.py): never the user's own."""
         key = (project_id, user_id)
         return self._roles.get(key, lambda: [
-            role for role in _gone_is_empty(lambda: self.client.list_project_user_roles(project_id, user_id))
+            role for role in gone_is_empty(lambda: self.client.list_project_user_roles(project_id, user_id))
             if not role.assignment_sources
         ])
 
@@ -122,17 +122,17 @@ class AccessGateway:
 
     # --- writes -----------------------------------------------------------------------------
     def add_member(self, project_id: str, role: str, *, user_id: str | None = None, email: str | None = None) -> ProjectUser:
-        with _invalidating(self._members, project_id):
+        with invalidating(self._members, project_id):
             return self.client.add_project_user(project_id, role=role, user_id=user_id, email=email)
 
     def change_member_role(self, project_id: str, user_id: str, role: str) -> ProjectUser:
-        with _invalidating(self._members, project_id):
+        with invalidating(self._members, project_id):
             return self.client.update_project_user(project_id, user_id, role)
 
     def remove_member(self, project_id: str, user_id: str) -> bool:
         """False when there was nothing to remove (already gone, or the project archived)."""
         # The API drops a removed member's role assignments with the membership.
-        with _invalidating(self._members, project_id), _invalidating(self._roles, (project_id, user_id)):
+        with invalidating(self._members, project_id), invalidating(self._roles, (project_id, user_id)):
             try:
                 self.client.remove_project_user(project_id, user_id)
                 return True
@@ -140,11 +140,11 @@ class AccessGateway:
                 return False
 
     def assign_role(self, project_id: str, user_id: str, role_id: str) -> RoleAssignment:
-        with _invalidating(self._roles, (project_id, user_id)):
+        with invalidating(self._roles, (project_id, user_id)):
             return self.client.assign_project_user_role(project_id, user_id, role_id)
 
     def unassign_role(self, project_id: str, user_id: str, role_id: str) -> bool:
-        with _invalidating(self._roles, (project_id, user_id)):
+        with invalidating(self._roles, (project_id, user_id)):
             try:
                 self.client.unassign_project_user_role(project_id, user_id, role_id)
                 return True
@@ -155,40 +155,18 @@ class AccessGateway:
     def changing_service_accounts(self, project_id: str) -> Iterator[None]:
         """Around writes to a project's service accounts or keys (made with ``client``): the
         project's listings of both are read anew afterwards."""
-        with _invalidating(self._service_accounts, project_id), _invalidating(self._api_keys, project_id):
+        with invalidating(self._service_accounts, project_id), invalidating(self._api_keys, project_id):
             yield
 
     @contextmanager
     def changing_project_roles(self, project_id: str) -> Iterator[None]:
         """Around writes to a project's custom roles: its role listing is read anew afterwards."""
-        with _invalidating(self._project_roles, project_id):
+        with invalidating(self._project_roles, project_id):
             yield
 
 
-@contextmanager
-def _invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
-    """Forget a listing after a write, unless the API refused the write outright: a 4xx
-    answer changed nothing, and keeping the listing spares a re-read per refused write."""
-    try:
-        yield
-    except BaseException as error:
-        refused = isinstance(error, AdminApiError) and error.status is not None and 400 <= error.status < 500
-        if not refused:
-            listings.invalidate(key)
-        raise
-    listings.invalidate(key)
-
-
-def _gone_is_empty(listing: Callable[[], Iterable[T]]) -> Iterator[T]:
-    """A project that no longer exists, or is archived, has no members and no roles."""
-    try:
-        yield from listing()
-    except (NotFoundError, ProjectArchivedError):
-        return
-
-
 def _by_id(listing: Callable[[], Iterable[ServiceAccount | ProjectApiKey | Role]]) -> dict[str, Any]:
-    return {item.id: item for item in _gone_is_empty(listing)}
+    return {item.id: item for item in gone_is_empty(listing)}
 
 
 _sessions: dict[tuple, AccessGateway] = {}

@@ -1,8 +1,8 @@
-"""The properties both resources declare: the project, the user, ``adopt``."""
+"""The properties several resources declare: the project, the user, the group, ``adopt``."""
 
 from __future__ import annotations
 
-from .input_checks import PROJECT_ID_PATTERN, matching, true_or_false
+from .input_checks import PROJECT_ID_PATTERN, free_text, matching, true_or_false
 from .input_diff import same_flag
 from .resource_schema import Change, Input, Output, UserInputs
 
@@ -12,6 +12,10 @@ PROJECT = Input(
     required=True, on_change=Change.REPLACE,
 )
 USER = UserInputs()
+GROUP_ID = Input(
+    "group_id", str, "The group's id, `group_…` (a `Group`'s `group_id`). A new group replaces the resource.",
+    rule=free_text("a group id such as 'group_01J1F8ABCD'", max_length=200), required=True, on_change=Change.REPLACE,
+)
 ADOPT = Input(
     "adopt", bool,
     "Take over what already exists in OpenAI instead of failing (pulumi import cannot work for dynamic providers).",

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Generic, Hashable, TypeVar
+from typing import Any, Callable, Generic, Hashable, Iterable, Iterator, TypeVar
+
+from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 @dataclass
@@ -50,3 +54,25 @@ class SharedListings(Generic[K, V]):
         with entry.lock:
             entry.loaded_at = None
             entry.value = None
+
+
+@contextmanager
+def invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
+    """Forget a listing after a write, unless the API refused the write outright: a 4xx
+    answer changed nothing, and keeping the listing spares a re-read per refused write."""
+    try:
+        yield
+    except BaseException as error:
+        refused = isinstance(error, AdminApiError) and error.status is not None and 400 <= error.status < 500
+        if not refused:
+            listings.invalidate(key)
+        raise
+    listings.invalidate(key)
+
+
+def gone_is_empty(listing: Callable[[], Iterable[T]]) -> Iterator[T]:
+    """A project (or group) that no longer exists, or an archived project, has nothing in it."""
+    try:
+        yield from listing()
+    except (NotFoundError, ProjectArchivedError):
+        return

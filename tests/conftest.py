@@ -30,7 +30,8 @@ if _ROOT not in sys.path:
 from pulumi_openai_access.emulator.process import EmulatorProcess  # noqa: E402
 
 # Fixtures of the support modules, available to every test without importing them.
-pytest_plugins = ["tests.support.cli", "tests.support.client", "tests.support.engine", "tests.support.providers"]
+pytest_plugins = ["tests.support.cli", "tests.support.client", "tests.support.engine", "tests.support.providers",
+                  "tests.support.groups"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,129 @@
+"""The providers' gateway to groups inside a provider process (``AccessGateway.groups``).
+
+Reads come from listings shared by every resource of the process: one of the organization's
+groups, one per group for its users, one per project for its group grants and one per grant
+for its roles. Every write invalidates the listings it touches. As behaviour.py decides, group
+access shows only on these routes, never among a project's users or a user's roles.
+"""
+
+from __future__ import annotations
+
+from .admin_api.behaviour import PROJECT_ROLE_ID_BY_MEMBER_ROLE
+from .admin_api.client import AdminClient
+from .admin_api.errors import AlreadyAssignedError, AlreadyInGroupError, NotFoundError, ProjectArchivedError
+from .admin_api.models import AssignedRole, Group, GroupUser, ProjectGroup
+from .role_ids import role_id_matches
+from .shared_listings import SharedListings, gone_is_empty, invalidating
+
+_ALL = "all"
+
+
+class GroupGateway:
+    def __init__(self, client: AdminClient, listing_ttl: float) -> None:
+        self.client = client
+        self._groups: SharedListings[str, dict[str, Group]] = SharedListings(listing_ttl)
+        self._users: SharedListings[str, dict[str, GroupUser]] = SharedListings(listing_ttl)
+        self._grants: SharedListings[str, dict[str, ProjectGroup]] = SharedListings(listing_ttl)
+        self._roles: SharedListings[tuple[str, str], list[AssignedRole]] = SharedListings(listing_ttl)
+
+    # --- reads ------------------------------------------------------------------------------
+    def groups(self) -> dict[str, Group]:
+        """Every group of the organization by id."""
+        return self._groups.get(_ALL, lambda: {group.id: group for group in self.client.list_groups()})
+
+    def find(self, group_id: str) -> Group | None:
+        return self.groups().get(group_id)
+
+    def named(self, name: str) -> list[Group]:
+        """The groups of exactly this name (names are not unique)."""
+        return [group for group in self.groups().values() if group.name == name]
+
+    def users(self, group_id: str) -> dict[str, GroupUser]:
+        """The group's users by id, paged through to the end (none if the group is gone)."""
+        return self._users.get(group_id, lambda: {
+            user.id: user for user in gone_is_empty(lambda: self.client.list_group_users(group_id))
+        })
+
+    def grants(self, project_id: str) -> dict[str, ProjectGroup]:
+        """The project's group grants by group id (none if the project is gone or archived)."""
+        return self._grants.get(project_id, lambda: {
+            grant.group_id: grant for grant in gone_is_empty(lambda: self.client.list_project_groups(project_id))
+        })
+
+    def grant_roles(self, project_id: str, group_id: str) -> list[AssignedRole]:
+        """The roles a group holds in a project, its grant's own role among them (behaviour.py)."""
+        return self._roles.get((project_id, group_id), lambda: list(
+            gone_is_empty(lambda: self.client.list_project_group_roles(project_id, group_id))
+        ))
+
+    def grant_role(self, project_id: str, group_id: str) -> str | None:
+        """The grant's ``owner``/``member`` role: the predefined one it holds (owner first)."""
+        held = [role.id for role in self.grant_roles(project_id, group_id)]
+        for member_role, role_id in PROJECT_ROLE_ID_BY_MEMBER_ROLE.items():
+            if any(role_id_matches(role_id, live) for live in held):
+                return member_role
+        return None
+
+    # --- writes -----------------------------------------------------------------------------
+    def create(self, name: str) -> Group:
+        known = list(self.groups().values())
+        with invalidating(self._groups, _ALL):
+            return self.client.create_group(name, known=known)
+
+    def rename(self, group_id: str, name: str) -> Group:
+        with invalidating(self._groups, _ALL):
+            return self.client.rename_group(group_id, name)
+
+    def delete(self, group_id: str) -> bool:
+        """False when it was gone already. Its users, grants and their roles go with it."""
+        with invalidating(self._groups, _ALL), invalidating(self._users, group_id):
+            try:
+                self.client.delete_group(group_id)
+                return True
+            except NotFoundError:
+                return False
+
+    def add_user(self, group_id: str, user_id: str) -> bool:
+        """False when the user was in the group already (the state wanted, all the same)."""
+        with invalidating(self._users, group_id):
+            try:
+                self.client.add_group_user(group_id, user_id)
+                return True
+            except AlreadyInGroupError:
+                return False
+
+    def remove_user(self, group_id: str, user_id: str) -> bool:
+        with invalidating(self._users, group_id):
+            try:
+                self.client.remove_group_user(group_id, user_id)
+                return True
+            except NotFoundError:
+                return False
+
+    def grant(self, project_id: str, group_id: str, role_id: str) -> ProjectGroup:
+        with invalidating(self._grants, project_id), invalidating(self._roles, (project_id, group_id)):
+            return self.client.add_project_group(project_id, group_id, role_id)
+
+    def revoke(self, project_id: str, group_id: str) -> bool:
+        """False when there was nothing to remove. The grant's roles go with it."""
+        with invalidating(self._grants, project_id), invalidating(self._roles, (project_id, group_id)):
+            try:
+                self.client.remove_project_group(project_id, group_id)
+                return True
+            except (NotFoundError, ProjectArchivedError):
+                return False
+
+    def assign(self, project_id: str, group_id: str, role_id: str) -> None:
+        with invalidating(self._roles, (project_id, group_id)):
+            try:
+                self.client.assign_project_group_role(project_id, group_id, role_id)
+            except AlreadyAssignedError:
+                pass  # held already: the state wanted
+
+    def unassign(self, project_id: str, group_id: str, role_id: str) -> bool:
+        with invalidating(self._roles, (project_id, group_id)):
+            try:
+                self.client.unassign_project_group_role(project_id, group_id, role_id)
+                return True
+            except (NotFoundError, ProjectArchivedError):
+                return False
