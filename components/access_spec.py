@@ -17,6 +17,13 @@
             role: member
             roles: [role-api-project-viewer]          # extra project roles
             expires: 2026-12-20T18:00:00Z             # one grant ends
+      data:
+        group: data-team              # this team IS the OpenAI group "data-team" (created, or adopted
+        members: [ada@example.com]    # with adopt); its users are exactly these
+        grants: {proj_DataPlatform000000000000: {role: member, roles: [role-api-project-viewer]}}
+      ml:
+        external_group: ML Engineers  # an existing group (IdP-synced or hand-made), by name or id:
+        grants: {proj_WebStorefront00000000000: owner}   # never written to; no `members`
 
 Every problem in a spec is reported at once, each under the path where it stands, before
 any resource is registered.
@@ -38,6 +45,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..providers.admin_api.behaviour import GROUP_NAME_MAX_LENGTH
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, role_id_problem
 from .expiry import Expiry
@@ -120,10 +128,27 @@ class ProjectGrant(_Strict):
         return tuple(dict.fromkeys(roles))
 
 
+def _group_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a group name cannot be empty")
+    if len(value) > GROUP_NAME_MAX_LENGTH:
+        raise ValueError(f"a group name has at most {GROUP_NAME_MAX_LENGTH} characters, got {len(value)}")
+    return value
+
+
+GroupName = Annotated[StrictStr, AfterValidator(_group_name)]
+
+
 class Team(_Strict):
-    members: tuple[Member, ...]
+    """People and their project grants: one membership per person and project, or, with
+    ``group``, one OpenAI group holding the people and granted the projects; or, with
+    ``external_group``, an existing group (never written to) granted the projects."""
+
+    members: tuple[Member, ...] = ()
     grants: dict[ProjectId, ProjectGrant]
     expires: Expiry | None = None
+    group: GroupName | None = None
+    external_group: GroupName | None = None
 
     @field_validator("members")
     @classmethod
@@ -131,6 +156,23 @@ class Team(_Strict):
         if not members:
             raise ValueError("a team needs at least one member")
         return members
+
+    @model_validator(mode="after")
+    def _group_keys(self) -> "Team":
+        if self.group is not None and self.external_group is not None:
+            raise ValueError("give group (a group this stack manages) or external_group (one it only grants "
+                             "projects to), not both")
+        if self.external_group is not None and self.members:
+            raise ValueError(f"an external_group's users are not managed here ({self.external_group!r} is never "
+                             "written to): remove members, or make it a `group` this stack manages")
+        if self.external_group is None and not self.members:
+            raise ValueError("a team needs members (or an external_group)")
+        return self
+
+    @property
+    def group_reference(self) -> str | None:
+        """The OpenAI group this team is (``group``) or grants through (``external_group``)."""
+        return self.group if self.group is not None else self.external_group
 
     @field_validator("grants")
     @classmethod
@@ -245,9 +287,29 @@ def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
     if raw is None:
         raise AccessSpecError(["(spec): no access spec given"])
     try:
-        return AccessSpec.model_validate(raw)
+        spec = AccessSpec.model_validate(raw)
     except ValidationError as error:
         raise AccessSpecError([_problem(detail) for detail in error.errors()]) from None
+    problems = _one_team_per_group(spec)
+    if problems:
+        raise AccessSpecError(problems)
+    return spec
+
+
+def _one_team_per_group(spec: AccessSpec) -> list[str]:
+    """Two teams naming one group would fight over its users and grants."""
+    problems, first_team = [], {}
+    for name, team in spec.teams.items():
+        reference = team.group_reference
+        if reference is None:
+            continue
+        key = "group" if team.group is not None else "external_group"
+        if reference in first_team:
+            problems.append(f"teams.{name}.{key}: group {reference!r} is team {first_team[reference]!r} already; "
+                            "one group is one team (merge the two teams)")
+        else:
+            first_team[reference] = name
+    return problems
 
 
 def _problem(detail: Mapping[str, Any]) -> str:

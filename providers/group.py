@@ -30,7 +30,7 @@ from .group_gateway import GroupGateway
 from .input_checks import free_text, true_or_false
 from .input_diff import same_flag
 from .resource_inputs import AdminApiResource
-from .resource_schema import Change, Input, Output, ResourceSchema
+from .resource_schema import Input, Output, ResourceSchema
 from .shared_inputs import ADOPT
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,9 @@ SCHEMA = ResourceSchema(
               required=True),
         ADOPT,
         Input("external", bool, "An existing group this stack never writes to (such as one synced from the "
-                                "identity provider): only read, and left as it is on destroy.",
-              rule=true_or_false, normalize=bool, default=False, same=same_flag("external"),
-              on_change=Change.REPLACE),
+                                "identity provider): only read, and left as it is on destroy. Changing it "
+                                "never replaces the group.",
+              rule=true_or_false, normalize=bool, default=False, same=same_flag("external")),
         Input("delete_adopted", bool, "With adopt: delete the group on destroy although this stack did not create it.",
               rule=true_or_false, normalize=bool, default=False, same=same_flag("delete_adopted")),
     ),

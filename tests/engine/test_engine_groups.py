@@ -64,7 +64,7 @@ def test_groups_from_nothing_through_drift_to_destroy(engine_stack, emulator):
     # The minimum: 1 group, 2 user adds (alan is in the adopted group already), 2 grants, 1 extra role.
     assert up.requests.writes() == {f"POST {GROUPS}": 1, f"POST {GROUP_USERS}": 2, f"POST {PROJECT_GROUPS}": 2,
                                     f"POST {GROUP_ROLES}": 1}
-    assert group_record(emulator, team_id)["users"] == ["user-ada", "user-grace"]
+    assert sorted(group_record(emulator, team_id)["users"]) == ["user-ada", "user-grace"]
     assert grants(emulator) == {("proj_data", team_id): "member", ("proj_web", "group_idp"): "owner"}
     assert extra_roles(emulator) == {("proj_data", team_id, VIEWER)}
     assert stack.preview().requests.total == 0
@@ -79,7 +79,7 @@ def test_groups_from_nothing_through_drift_to_destroy(engine_stack, emulator):
     repaired = stack.up()
     assert repaired.requests.writes() == {f"POST {GROUP_USERS}": 1, f"POST {GROUP_ROLES}": 1,
                                           f"POST {PROJECT_GROUPS}": 1}
-    assert group_record(emulator, team_id)["users"] == ["user-ada", "user-grace"]
+    assert sorted(group_record(emulator, team_id)["users"]) == ["user-ada", "user-grace"]
     assert grants(emulator) == {("proj_data", team_id): "member", ("proj_web", "group_idp"): "owner"}
     assert extra_roles(emulator) == {("proj_data", team_id, VIEWER)}
 
@@ -91,3 +91,59 @@ def test_groups_from_nothing_through_drift_to_destroy(engine_stack, emulator):
     assert group_record(emulator, "group_idp")["users"] == ["user-edsger"]
     assert not [w for w in emulator.requests().writes if w["path"].startswith("/organization/groups/group_idp")]
     assert grants(emulator) == {}
+
+
+PER_PERSON = {"teams": {"data": {"members": ["ada@example.com", "grace@example.com"],
+                                 "grants": {"proj_data": {"role": "member", "roles": [VIEWER]}}}}}
+AS_GROUP = {"teams": {"data": {"group": "data-team", "members": ["ada@example.com", "grace@example.com"],
+                               "grants": {"proj_data": {"role": "member", "roles": [VIEWER]}}}}}
+
+
+def access_gaps(writes: list[dict[str, Any]]) -> list[str]:
+    """Removals of one kind of access made before the other kind was complete."""
+    def last(predicate) -> int:
+        return max((i for i, w in enumerate(writes) if predicate(w)), default=-1)
+
+    def first(predicate) -> int:
+        return min((i for i, w in enumerate(writes) if predicate(w)), default=len(writes))
+
+    grants = last(lambda w: w["method"] == "POST" and w["path"].startswith(("/organization/groups",
+                                                                              "/organization/projects/proj_data/")))
+    removals = first(lambda w: w["method"] == "DELETE")
+    return [] if grants < removals else [f"a DELETE at {removals} before the last grant at {grants}: {writes}"]
+
+
+def test_switching_a_team_to_a_group_and_back_leaves_no_gap(engine_stack, emulator):
+    emulator.reset(GROUP_ORG)
+    stack: EngineStack = engine_stack("switch", spec=PER_PERSON)
+    stack.up()
+    assert {m["user_id"] for m in emulator.state()["memberships"]} == {"user-ada", "user-grace"}
+
+    stack.spec = AS_GROUP
+    emulator.reset(emulator.state())  # the same organization, the write log started afresh
+    to_group = stack.up()
+    writes = emulator.requests().writes
+    assert access_gaps(writes) == []
+    assert [w["method"] for w in writes].count("DELETE") == 2  # the two memberships, removed last
+    (group,) = [g for g in emulator.state()["groups"] if g["name"] == "data-team"]
+    assert sorted(group["users"]) == ["user-ada", "user-grace"] and emulator.state()["memberships"] == []
+    assert to_group.changes == {"create": 4, "delete": 2, "same": 2}
+    assert stack.up().requests.total == 0
+
+    stack.spec = PER_PERSON
+    emulator.reset(emulator.state())
+    stack.up()
+    writes = emulator.requests().writes
+    assert access_gaps(writes) == []
+    assert {m["user_id"] for m in emulator.state()["memberships"]} == {"user-ada", "user-grace"}
+    assert [g["name"] for g in emulator.state()["groups"]] == ["ML Engineers", "hand-made"]
+
+
+def test_a_group_team_over_a_scim_group_fails_naming_it(engine_stack, emulator):
+    emulator.reset(GROUP_ORG)
+    spec = {"teams": {"ml": {"group": "ML Engineers", "members": ["ada@example.com"], "grants": {"proj_web": "member"}}}}
+    stack: EngineStack = engine_stack("scim", spec=spec)
+    failed = stack.up(expect_failure=True)
+    assert "'ML Engineers' (group_idp) is managed by the identity provider" in failed.everything
+    assert "use external_group" in failed.everything
+    assert failed.requests.writes() == {}
