@@ -44,7 +44,13 @@ from bench.counters import counter_delta, request_counters  # noqa: E402
 from bench.org import ORG_USERS, Org, key  # noqa: E402
 from bench.report import endpoints_text  # noqa: E402
 from pulumi_openai_access.components.stack_program import provision_access  # noqa: E402
-from pulumi_openai_access.emulator.api import PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES  # noqa: E402
+from pulumi_openai_access.emulator.api import (  # noqa: E402
+    GROUPS,
+    PROJECT_GROUPS,
+    PROJECT_USERS,
+    SERVICE_ACCOUNTS,
+    USER_ROLES,
+)
 from pulumi_openai_access.emulator.process import EmulatorProcess  # noqa: E402
 from pulumi_openai_access.providers.admin_api import behaviour  # noqa: E402
 from scripts.stack_runner import open_stack  # noqa: E402
@@ -94,8 +100,10 @@ class Brownfield:
                            for p in range(self.org.projects))
         project_pages = max(1, math.ceil(self.org.projects / behaviour.LEGACY_PAGE_MAX))
         members, roles, users = key("GET", PROJECT_USERS), key("GET", USER_ROLES), key("GET", ORG_USERS)
-        # One service-account listing per project (there are none here, so no key listing).
+        # One service-account listing per project (there are none here, so no key listing);
         accounts = {key("GET", SERVICE_ACCOUNTS): self.org.projects}
+        # The groups, and one grant listing per project (this organization has no group).
+        accounts.update({key("GET", GROUPS): 1, key("GET", PROJECT_GROUPS): self.org.projects})
         if step == "discover":  # emails come with the member listings: no organization listing
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
                     **accounts}

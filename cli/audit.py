@@ -6,7 +6,9 @@ through the organization's users, case-insensitively. Per project the spec names
 of difference; with ``all_projects``, the projects it does not name too (everyone there is
 undeclared). A role that only mirrors a member's own role is not reported as undeclared.
 
-Service accounts: each one the spec declares must exist in its project, once, with the
+Groups (``group_audit``): a group-team's grant in each project it names (missing, another
+role, extra roles), the users of a ``group`` team, and the grants of groups the spec does not
+declare, reported as the group's grant. Service accounts: each one the spec declares must exist in its project, once, with the
 declared role (three kinds).
 
 Expired access: a member or extra role that the spec declared until an ``expires`` now past,
@@ -23,9 +25,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
+from ..components import expiry
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
+from ..components.group_teams import group_teams
 from ..providers.role_ids import role_id_matches
+from .audit_records import Access, Difference
+from .group_audit import GROUP_KINDS, group_differences
 from .live_org import LiveMember, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
 
@@ -35,26 +41,7 @@ MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undecla
 EXPIRED_KINDS = ("expired_member", "expired_extra_role")
 # Names are not unique in the API: a declared name held by several accounts is ambiguous.
 SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differs", "ambiguous_service_account")
-KINDS = MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS
-
-
-@dataclass(frozen=True)
-class Access:
-    role: str
-    roles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Difference:
-    kind: str  # one of KINDS
-    # as the spec names the person (email or user id), or as listed when undeclared; for the
-    # service-account kinds, the account's name
-    member: str
-    user_id: str | None  # None: a person the organization does not know (and every service account)
-    declared: Access | None
-    live: Access | None
-    role_id: str | None = None  # the extra role, for the two extra-role kinds
-    service_account_ids: tuple[str, ...] = ()  # the live accounts of that name, for the service-account kinds
+KINDS = MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + GROUP_KINDS
 
 
 @dataclass(frozen=True)
@@ -93,7 +80,8 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         user_id = grant.member.user_id or user_id_for_email(grant.member.email or "")
         if user_id:
             expired[(grant.project_id, user_id)] = grant
-    in_spec = set(declared) | set(spec.service_accounts)
+    teams_as_groups = group_teams(spec, expiry.now())
+    in_spec = set(declared) | set(spec.service_accounts) | {g.project_id for t in teams_as_groups for g in t.grants}
     projects = []
     for project_id in sorted(in_spec | set(org.projects)):
         live = {member.user_id: member for member in org.members_of(project_id)}
@@ -103,6 +91,7 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         accounts = org.service_accounts_of(project_id)
         wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
         differences += _service_account_differences(wanted, accounts)
+        differences += group_differences(teams_as_groups, org, project_id, user_id_for_email)
         unmanaged = tuple(account for account in accounts if account.name not in wanted)
         projects.append(ProjectAudit(project_id, org.projects.get(project_id), project_id in in_spec,
                                      tuple(differences), unmanaged))

@@ -1,5 +1,5 @@
-"""Reading the live organization into a model: projects, members, their project roles, and
-the projects' service accounts (``live_service_accounts``).
+"""Reading the live organization into a model: projects, members, their project roles, the
+projects' service accounts (``live_service_accounts``) and the groups granted them (``live_groups``).
 
 Every read goes through the providers' ``AccessGateway`` (the project's client: its retries,
 throttle and shared listings). The fewest requests: the projects' pages (or one GET per
@@ -19,6 +19,7 @@ from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
 from ..providers.admin_api.models import AssignedRole, Project
 from ..providers.admin_api.models import ProjectUser as ListedMember  # the API record, not the resource
 from ..providers.role_ids import is_mirror_role, normalized_role_id
+from .live_groups import LiveGroup, read_groups
 from .live_service_accounts import LiveServiceAccount, read_service_accounts
 from .progress import Reporter
 
@@ -57,6 +58,7 @@ class LiveOrganization:
     members: tuple[LiveMember, ...]  # sorted by project, then user id
     role_names: Mapping[str, str] = field(default_factory=dict)  # custom role id -> its name
     service_accounts: tuple[LiveServiceAccount, ...] = ()  # sorted by project, name, id
+    groups: tuple[LiveGroup, ...] = ()  # those granted any of the projects read, by name then id
 
     def service_accounts_of(self, project_id: str) -> list[LiveServiceAccount]:
         return [account for account in self.service_accounts if account.project_id == project_id]
@@ -114,6 +116,7 @@ def read_organization(
 
     emails = _missing_emails(gateway, [user for _, user in listed], reporter)
     service_accounts = read_service_accounts(gateway, projects, reporter, count_keys=count_keys)
+    groups = read_groups(gateway, projects, reporter)
     members: list[LiveMember] = []
     role_names: dict[str, str] = {}
     for (project_id, user), roles in zip(listed, assigned):
@@ -126,7 +129,7 @@ def read_organization(
             project_id, user.id, user.email or emails.get(user.id), user.role,
             tuple(sorted({normalized_role_id(role.id) for role in direct})),
         ))
-    return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())), service_accounts)
+    return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())), service_accounts, groups)
 
 
 def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], reporter: Reporter) -> dict[str, str]:

@@ -41,6 +41,7 @@ from pydantic import (
     PositiveInt,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -144,16 +145,17 @@ class Team(_Strict):
     ``group``, one OpenAI group holding the people and granted the projects; or, with
     ``external_group``, an existing group (never written to) granted the projects."""
 
+    # Declared before `members`, which is checked knowing them (fields validate in order).
+    group: GroupName | None = None
+    external_group: GroupName | None = None
     members: tuple[Member, ...] = ()
     grants: dict[ProjectId, ProjectGrant]
     expires: Expiry | None = None
-    group: GroupName | None = None
-    external_group: GroupName | None = None
 
     @field_validator("members")
     @classmethod
-    def _some_members(cls, members: tuple[Member, ...]) -> tuple[Member, ...]:
-        if not members:
+    def _some_members(cls, members: tuple[Member, ...], info: ValidationInfo) -> tuple[Member, ...]:
+        if not members and info.data.get("group") is None:  # a group may be empty
             raise ValueError("a team needs at least one member")
         return members
 
@@ -165,7 +167,7 @@ class Team(_Strict):
         if self.external_group is not None and self.members:
             raise ValueError(f"an external_group's users are not managed here ({self.external_group!r} is never "
                              "written to): remove members, or make it a `group` this stack manages")
-        if self.external_group is None and not self.members:
+        if self.external_group is None and self.group is None and not self.members:
             raise ValueError("a team needs members (or an external_group)")
         return self
 

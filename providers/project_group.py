@@ -62,15 +62,18 @@ class ProjectGroupProvider(AdminApiProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         project_id, group_id, role, roles = props["project_id"], props["group_id"], props["role"], props.get("roles")
         groups = self.access.groups
+        # A grant that exists (adopted, or left by an interrupted run) is read from the shared
+        # listing of the project's grants: taking it over as declared sends no write.
+        grant = groups.grants(project_id).get(group_id)
         try:
-            grant = groups.grant(project_id, group_id, PROJECT_ROLE_ID_BY_MEMBER_ROLE[role])
-            held: list[str] = [PROJECT_ROLE_ID_BY_MEMBER_ROLE[role]]
-        except AlreadyMemberError:
-            grant = groups.grants(project_id).get(group_id)
             if grant is None:
-                raise RuntimeError(f"the API reported group {group_id} in project {project_id}, but it cannot be "
-                                   "read back; retry") from None
-            held = self._take_over(groups, project_id, group_id, role, roles, adopt=bool(props.get("adopt")))
+                grant = groups.grant(project_id, group_id, PROJECT_ROLE_ID_BY_MEMBER_ROLE[role])
+                held: list[str] = [PROJECT_ROLE_ID_BY_MEMBER_ROLE[role]]
+            else:
+                held = self._take_over(groups, project_id, group_id, role, roles, adopt=bool(props.get("adopt")))
+        except AlreadyMemberError:
+            raise RuntimeError(f"group {group_id} was granted project {project_id} while this grant was made: "
+                               "retry") from None
         except NotFoundError as error:
             raise ValueError(f"cannot grant group {group_id} project {project_id}: {error.message}") from None
         except ProjectArchivedError:

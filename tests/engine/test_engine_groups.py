@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+import yaml
 
 from pulumi_openai_access.emulator.process import (
     GROUP,
@@ -23,7 +24,7 @@ from pulumi_openai_access.providers.group import Group
 from pulumi_openai_access.providers.group_user import GroupUser
 from pulumi_openai_access.providers.project_group import ProjectGroup
 from tests.support.engine import EngineStack
-from tests.support.groups import GROUP_ORG
+from tests.support.groups import GROUP_ORG, GROUPS_IN_USE
 
 VIEWER = "role-api-project-viewer"
 
@@ -147,3 +148,18 @@ def test_a_group_team_over_a_scim_group_fails_naming_it(engine_stack, emulator):
     assert "'ML Engineers' (group_idp) is managed by the identity provider" in failed.everything
     assert "use external_group" in failed.everything
     assert failed.requests.writes() == {}
+
+
+def test_a_discovered_organization_with_groups_comes_under_code_with_no_write(cli, engine_stack, emulator, tmp_path):
+    emulator.reset(GROUPS_IN_USE)
+    state = emulator.state()
+    spec_file = tmp_path / "access.yaml"
+    assert cli("discover", "--output", str(spec_file)).code == 0
+    stack: EngineStack = engine_stack("discovered", spec=yaml.safe_load(spec_file.read_text()))
+
+    adopting = stack.up()
+    assert adopting.requests.writes() == {}
+    assert emulator.state() == state
+    assert len(stack.resources("pulumi-python:dynamic/openai:ProjectGroup")) == 2
+    assert stack.up().requests.total == 0
+    assert cli("audit", "--spec", str(spec_file)).code == 0

@@ -26,6 +26,18 @@ GROUP_ORG: dict[str, Any] = {
 }
 
 
+# An organization that uses groups: a SCIM group granted WEB, a hand-made group granted DATA
+# with an extra role, and memberships besides (Ada reaches DATA both ways).
+GROUPS_IN_USE: dict[str, Any] = {
+    **GROUP_ORG,
+    "memberships": [{"project_id": "proj_data", "user_id": "user-ada", "role": "owner"},
+                    {"project_id": "proj_web", "user_id": "user-grace", "role": "member"}],
+    "project_groups": [{"project_id": "proj_web", "group_name": "ML Engineers", "role": "owner"},
+                       {"project_id": "proj_data", "group_name": "hand-made", "role": "member"}],
+    "group_role_assignments": [{"project_id": "proj_data", "group_name": "hand-made", "role_id": "role_analyst"}],
+}
+
+
 @dataclass
 class GroupProviders:
     group: GroupProvider
