@@ -62,7 +62,9 @@ class _AccessComponent(pulumi.ComponentResource):
             for project_id, accounts in spec.service_accounts.items()
             for name, account in accounts.items()
         }
-        self.exclusive_access = declare_exclusive_access(spec, grants, self.memberships, child_opts)
+        group_grants = {name: grant for declared in self.groups.values() for name, grant in declared.named_grants()}
+        self.exclusive_access = declare_exclusive_access(
+            spec, grants, {**self.memberships, **group_grants}, child_opts, _group_ids_by_project(self.groups))
         self.access = pulumi.Output.from_input(access_summary(grants))
         self.group_access = pulumi.Output.from_input(group_access_summary(teams_as_groups))
         self.access_ending = pulumi.Output.from_input(ending_within(grants, now))
@@ -79,6 +81,14 @@ class _AccessComponent(pulumi.ComponentResource):
             project_id=grant.project_id, role=grant.role, roles=list(grant.extra_roles), adopt=adopt, **user
         )
         self.memberships[name] = ProjectUser(name, args, opts)
+
+
+def _group_ids_by_project(groups: Mapping[str, DeclaredGroup]) -> dict[str, list[pulumi.Output[str]]]:
+    by_project: dict[str, list[pulumi.Output[str]]] = {}
+    for declared in groups.values():
+        for project_id in declared.grants:
+            by_project.setdefault(project_id, []).append(declared.group.group_id)
+    return by_project
 
 
 def service_account_name(project_id: str, name: str) -> str:

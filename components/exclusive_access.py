@@ -1,5 +1,5 @@
 """Exclusive projects of a spec: one ``ExclusiveProjectAccess`` per project, declared after
-every membership (with its extra roles) the component declares there.
+every membership (with its extra roles) and group grant the component declares there.
 
 Its name, ``{project_id}/exclusive``, cannot meet a membership's (``{project_id}/{member}``:
 an email or a user id), and like theirs it does not depend on any team.
@@ -21,15 +21,20 @@ def declare_exclusive_access(
     grants: Sequence[MemberAccess],
     children: Mapping[str, pulumi.Resource],
     opts: pulumi.ResourceOptions,
+    group_ids: Mapping[str, Sequence[pulumi.Input[str]]] | None = None,
 ) -> dict[str, ExclusiveProjectAccess]:
-    """``children`` by name, as the component named them: those of an exclusive project run first."""
+    """``children`` by name, as the component named them: those of an exclusive project run
+    first. ``group_ids``: by project, the ids of the groups the spec grants it (their users'
+    access through them is declared; any other group's grant there is removed)."""
     declared = {}
     for project_id in spec.exclusive_projects:
         members = [declared_member(grant) for grant in grants if grant.project_id == project_id]
         after = [child for name, child in children.items() if name.startswith(f"{project_id}/")]
+        groups = list((group_ids or {}).get(project_id, []))
         declared[project_id] = ExclusiveProjectAccess(
             f"{project_id}/exclusive",
-            ExclusiveProjectAccessArgs(project_id=project_id, members=members, max_removals=spec.max_removals),
+            ExclusiveProjectAccessArgs(project_id=project_id, members=members, max_removals=spec.max_removals,
+                                       groups=groups),
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=after)),
         )
     return declared

@@ -81,9 +81,14 @@ def grant_name(project_id: str, team: GroupTeam) -> str:
 
 @dataclass
 class DeclaredGroup:
+    team: GroupTeam
     group: Group
     users: dict[str, GroupUser]
     grants: dict[str, ProjectGroup]  # by project id
+
+    def named_grants(self) -> list[tuple[str, ProjectGroup]]:
+        """The grants by resource name (``{project_id}/group/{group}``)."""
+        return [(grant_name(project_id, self.team), grant) for project_id, grant in self.grants.items()]
 
 
 def declare_group_team(team: GroupTeam, adopt: bool, opts: pulumi.ResourceOptions) -> DeclaredGroup:
@@ -100,7 +105,7 @@ def declare_group_team(team: GroupTeam, adopt: bool, opts: pulumi.ResourceOption
             adopt=adopt), opts)
         for grant in team.grants
     }
-    return DeclaredGroup(group, users, grants)
+    return DeclaredGroup(team, group, users, grants)
 
 
 def group_access_summary(teams: list[GroupTeam]) -> dict[str, dict[str, dict[str, Any]]]:

@@ -16,6 +16,7 @@ from pulumi_openai_access.emulator.process import (
     GROUP_ROLES,
     GROUP_USERS,
     GROUPS,
+    PROJECT_GROUP,
     PROJECT_GROUPS,
     EmulatorProcess,
 )
@@ -26,7 +27,7 @@ from pulumi_openai_access.providers.project_group import ProjectGroup
 from tests.support.engine import EngineStack
 from tests.support.groups import GROUP_ORG, GROUPS_IN_USE
 
-VIEWER = "role-api-project-viewer"
+VIEWER, OWNER = "role-api-project-viewer", "role-api-project-owner"
 
 
 def program() -> None:
@@ -163,3 +164,28 @@ def test_a_discovered_organization_with_groups_comes_under_code_with_no_write(cl
     assert len(stack.resources("pulumi-python:dynamic/openai:ProjectGroup")) == 2
     assert stack.up().requests.total == 0
     assert cli("audit", "--spec", str(spec_file)).code == 0
+
+
+def test_an_exclusive_project_removes_an_undeclared_group_grant_never_its_users(engine_stack, emulator):
+    emulator.reset(GROUPS_IN_USE)
+    spec = {"adopt": True, "exclusive": ["proj_web"],
+            "teams": {"web": {"members": ["grace@example.com"], "grants": {"proj_web": "member"}},
+                      "hand": {"group": "hand-made", "members": ["alan@example.com"],
+                               "grants": {"proj_web": "member", "proj_data": {"role": "member",
+                                                                              "roles": ["role_analyst"]}}}}}
+    stack: EngineStack = engine_stack("exclusive-groups", spec=spec)
+
+    up = stack.up()
+    assert up.requests.writes() == {f"POST {PROJECT_GROUPS}": 1, f"DELETE {PROJECT_GROUP}": 1}
+    assert grants(emulator) == {("proj_data", "group_hand"): "member", ("proj_web", "group_hand"): "member"}
+    assert group_record(emulator, "group_idp")["users"] == ["user-edsger"]  # the group's users untouched
+    assert stack.up().requests.writes() == {}
+
+    # Granted again outside: the refreshed preview names it; over max_removals nothing goes.
+    AdminClient(emulator.admin_key, emulator.base_url).add_project_group("proj_web", "group_idp", OWNER)
+    stack.refresh()
+    assert "ML Engineers (owner)" in stack.preview().everything
+    stack.spec = {**spec, "max_removals": 0}
+    failed = stack.up(expect_failure=True)
+    assert "more than max_removals=0" in failed.everything and "the grant of group ML Engineers" in failed.everything
+    assert ("proj_web", "group_idp") in grants(emulator)
