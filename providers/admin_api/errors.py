@@ -85,6 +85,18 @@ class ApiKeyExpiredError(InvalidRequestError):
     """Updating an API key that has expired."""
 
 
+class ProjectAlreadyArchivedError(InvalidRequestError):
+    """Archiving (or renaming) a project that is archived already."""
+
+
+class RoleNameTakenError(InvalidRequestError):
+    """Creating or renaming a custom role to a name the project's roles already use."""
+
+
+class RoleStillAssignedError(InvalidRequestError):
+    """Deleting a custom role that someone in the project still holds."""
+
+
 class AuthenticationError(AdminApiError):
     """401: missing, wrong or non-admin key."""
 

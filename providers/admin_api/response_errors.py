@@ -22,8 +22,11 @@ from .errors import (
     NotFoundError,
     NotInOrganizationError,
     PermissionDeniedError,
+    ProjectAlreadyArchivedError,
     ProjectArchivedError,
     RateLimitedError,
+    RoleNameTakenError,
+    RoleStillAssignedError,
     ServerError,
 )
 
@@ -33,7 +36,10 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.NOT_IN_ORGANIZATION_FRAGMENT, NotInOrganizationError),
     (behaviour.ASSIGNEE_NOT_MEMBER_FRAGMENT, AssigneeNotMemberError),
     (behaviour.ALREADY_ASSIGNED_FRAGMENT, AlreadyAssignedError),
+    (behaviour.ALREADY_ARCHIVED_FRAGMENT, ProjectAlreadyArchivedError),
     (behaviour.ARCHIVED_PROJECT_FRAGMENT, ProjectArchivedError),
+    (behaviour.ROLE_NAME_TAKEN_FRAGMENT, RoleNameTakenError),
+    (behaviour.ROLE_STILL_ASSIGNED_FRAGMENT, RoleStillAssignedError),
     (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
 )
 
