@@ -1,4 +1,6 @@
-"""The properties several resources declare: the project, the user, the group, ``adopt``."""
+"""Properties that several resources declare alike: the project (every resource), the user,
+``adopt`` and the requested email (the membership and the role assignment), and the group
+(a group's users and grants)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,6 @@ from .errors import (
     NotFoundError,
     ProjectAlreadyArchivedError,
     RoleNameTakenError,
-    the_one_new,
 )
 from .group_endpoints import GroupEndpoints
 from .models import (
@@ -36,7 +35,7 @@ from .models import (
 )
 from .pagination import LEGACY, NEXT_CURSOR, PageStyle, paginate
 from .retry import RetryPolicy
-from .transport import ApiRequest, Reconciliation, Transport
+from .transport import ApiRequest, Reconciliation, Transport, the_one_new
 
 # Route templates (below the base URL). The throttle and the logs key on these.
 PROJECTS = "/organization/projects"

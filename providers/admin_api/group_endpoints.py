@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator, Sequence
 
 from . import behaviour
-from .errors import AlreadyAssignedError, AlreadyInGroupError, AlreadyMemberError, the_one_new
+from .errors import AlreadyAssignedError, AlreadyInGroupError, AlreadyMemberError
 from .models import M, AssignedRole, Group, GroupUser, ProjectGroup
 from .pagination import NEXT_CURSOR, PageStyle
-from .transport import ApiRequest, Reconciliation
+from .transport import ApiRequest, Reconciliation, the_one_new
 
 GROUPS = "/organization/groups"
 GROUP = "/organization/groups/{group_id}"
