@@ -2,7 +2,9 @@
 
 Reads come from listings shared by every resource of the process: one of the organization's
 groups, one per group for its users, one per project for its group grants and one per grant
-for its roles. Every write invalidates the listings it touches. As behaviour.py decides, group
+for its roles. A write whose effect is known (a group created, renamed or deleted, a user
+added or removed) amends the loaded listing, so that adding 500 users costs one listing, not
+500; any other write, or one that fails, invalidates the listings it touches. As behaviour.py decides, group
 access shows only on these routes, never among a project's users or a user's roles.
 """
 
@@ -13,7 +15,7 @@ from .admin_api.client import AdminClient
 from .admin_api.errors import AlreadyAssignedError, AlreadyInGroupError, NotFoundError, ProjectArchivedError
 from .admin_api.models import AssignedRole, Group, GroupUser, ProjectGroup
 from .role_ids import role_id_matches
-from .shared_listings import SharedListings, gone_is_empty, invalidating
+from .shared_listings import SharedListings, gone_is_empty, invalidating, invalidating_on_error
 
 _ALL = "all"
 
@@ -67,38 +69,50 @@ class GroupGateway:
     # --- writes -----------------------------------------------------------------------------
     def create(self, name: str) -> Group:
         known = list(self.groups().values())
-        with invalidating(self._groups, _ALL):
-            return self.client.create_group(name, known=known)
+        with invalidating_on_error(self._groups, _ALL):
+            group = self.client.create_group(name, known=known)
+        self._groups.amend(_ALL, lambda groups: {**groups, group.id: group})
+        return group
 
     def rename(self, group_id: str, name: str) -> Group:
-        with invalidating(self._groups, _ALL):
-            return self.client.rename_group(group_id, name)
+        with invalidating_on_error(self._groups, _ALL):
+            renamed = self.client.rename_group(group_id, name)
+        self._groups.amend(_ALL, lambda groups: {**groups, group_id: groups[group_id].model_copy(
+            update={"name": renamed.name})} if group_id in groups else groups)
+        return renamed
 
     def delete(self, group_id: str) -> bool:
         """False when it was gone already. Its users, grants and their roles go with it."""
-        with invalidating(self._groups, _ALL), invalidating(self._users, group_id):
-            try:
-                self.client.delete_group(group_id)
-                return True
-            except NotFoundError:
-                return False
-
-    def add_user(self, group_id: str, user_id: str) -> bool:
-        """False when the user was in the group already (the state wanted, all the same)."""
         with invalidating(self._users, group_id):
             try:
-                self.client.add_group_user(group_id, user_id)
-                return True
-            except AlreadyInGroupError:
-                return False
+                with invalidating_on_error(self._groups, _ALL):
+                    self.client.delete_group(group_id)
+                gone = True
+            except NotFoundError:
+                gone = False
+        self._groups.amend(_ALL, lambda groups: {gid: g for gid, g in groups.items() if gid != group_id})
+        return gone
+
+    def add_user(self, group_id: str, user: GroupUser) -> bool:
+        """False when the user was in the group already (the state wanted, all the same)."""
+        try:
+            with invalidating_on_error(self._users, group_id):
+                self.client.add_group_user(group_id, user.id)
+            added = True
+        except AlreadyInGroupError:
+            added = False
+        self._users.amend(group_id, lambda users: {**users, user.id: users.get(user.id, user)})
+        return added
 
     def remove_user(self, group_id: str, user_id: str) -> bool:
-        with invalidating(self._users, group_id):
-            try:
+        try:
+            with invalidating_on_error(self._users, group_id):
                 self.client.remove_group_user(group_id, user_id)
-                return True
-            except NotFoundError:
-                return False
+            removed = True
+        except NotFoundError:
+            removed = False
+        self._users.amend(group_id, lambda users: {uid: u for uid, u in users.items() if uid != user_id})
+        return removed
 
     def grant(self, project_id: str, group_id: str, role_id: str) -> ProjectGroup:
         with invalidating(self._grants, project_id), invalidating(self._roles, (project_id, group_id)):

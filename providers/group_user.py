@@ -48,14 +48,16 @@ class GroupUserProvider(AdminApiProvider):
         if group.is_scim_managed:
             raise scim_managed_error(group)
         user = UserReference.from_inputs(props)
-        user_id = self.access.resolve_user_id(user)
+        known = self.access.find_user_by_email(user.email) if user.email and not user.user_id else None
+        user_id = user.user_id or (known.id if known else None)
         if user_id is None:
             raise ValueError(f"{user} is not a member of the OpenAI organization, so it cannot be added to group "
                              f"{group.name!r}: invite them to the organization first")
         # Already in the group (an adopted group, an interrupted run): the state wanted, no write.
         if user_id not in groups.users(group_id):
+            record = GroupUserRecord(id=user_id, name=known.name if known else None, email=known.email if known else None)
             try:
-                groups.add_user(group_id, user_id)
+                groups.add_user(group_id, record)
             except NotFoundError as error:
                 raise ValueError(f"cannot add {user} to group {group.name!r}: {error.message}") from None
         found = groups.users(group_id).get(user_id)

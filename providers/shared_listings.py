@@ -49,6 +49,14 @@ class SharedListings(Generic[K, V]):
                 entry.loaded_at = self._clock()
             return entry.value  # type: ignore[return-value]
 
+    def amend(self, key: K, change: Callable[[V], V]) -> None:
+        """Apply a write's known effect to a loaded listing, sparing a re-read (an unloaded or
+        expired listing is left to load afresh)."""
+        entry = self._entry(key)
+        with entry.lock:
+            if entry.loaded_at is not None and self._clock() - entry.loaded_at < self._ttl:
+                entry.value = change(entry.value)  # type: ignore[arg-type]
+
     def invalidate(self, key: K) -> None:
         entry = self._entry(key)
         with entry.lock:
@@ -57,9 +65,9 @@ class SharedListings(Generic[K, V]):
 
 
 @contextmanager
-def invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
-    """Forget a listing after a write, unless the API refused the write outright: a 4xx
-    answer changed nothing, and keeping the listing spares a re-read per refused write."""
+def invalidating_on_error(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
+    """Forget a listing when a write fails in a way that may have changed something (not a
+    4xx refusal); a write that succeeds amends the listing itself instead."""
     try:
         yield
     except BaseException as error:
@@ -67,6 +75,14 @@ def invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
         if not refused:
             listings.invalidate(key)
         raise
+
+
+@contextmanager
+def invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
+    """Forget a listing after a write, unless the API refused the write outright: a 4xx
+    answer changed nothing, and keeping the listing spares a re-read per refused write."""
+    with invalidating_on_error(listings, key):
+        yield
     listings.invalidate(key)
 
 

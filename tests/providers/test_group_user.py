@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pulumi_openai_access.emulator.process import GROUP_USER, GROUP_USERS
+from pulumi_openai_access.emulator.process import GROUP_USER, GROUP_USERS, GROUPS
 from tests.support.groups import checked, out_of_band
 from tests.support.providers import ConfiguredProviders
 
@@ -59,3 +59,12 @@ def test_another_user_replaces(group_providers):
     created = add(group_providers, group_id="group_hand", user_id="user-ada")
     diff = group_providers.group_user.diff(created.id, created.outs, {"group_id": "group_hand", "user_id": "user-grace"})
     assert diff.replaces == ["user_id"]
+
+
+def test_a_new_group_and_its_users_read_each_listing_once(group_providers, emulator):
+    group = group_providers.group.create(checked(group_providers.group, {"name": "new-team"}))
+    for person in ("ada", "grace", "alan"):
+        add(group_providers, group_id=group.id, email=f"{person}@example.com")
+    counts = emulator.requests()
+    assert (counts.count("GET", GROUPS), counts.count("GET", GROUP_USERS), counts.count("POST", GROUP_USERS)) == (1, 1, 3)
+    assert sorted(users_of(emulator, group.id)) == ["user-ada", "user-alan", "user-grace"]
