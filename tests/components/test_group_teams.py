@@ -7,7 +7,10 @@ import pulumi
 import pytest
 
 from pulumi_openai_access.components import AccessSpecError, OrganizationAccess, TeamAccess
+from pulumi_openai_access.components import expiry
 from pulumi_openai_access.components.access_spec import parse_access_spec
+from pulumi_openai_access.components.group_teams import group_access_summary, group_teams
+from pulumi_openai_access.components.stack_program import readable_group_summary
 from tests.support.recording_monitor import RecordingMonitor, install_recording_monitor
 
 WEB, DATA = "proj_Web0000000000000000000000", "proj_Data000000000000000000000"
@@ -85,3 +88,13 @@ def test_bad_group_teams_name_the_path(teams, problem):
     with pytest.raises(AccessSpecError) as caught:
         parse_access_spec({"teams": teams})
     assert any(p.startswith(problem) for p in caught.value.problems), caught.value.problems
+
+
+def test_the_summary_names_each_group_grant_and_who_it_reaches():
+    access = group_access_summary(group_teams(parse_access_spec(SPEC), expiry.now()))
+    assert access[DATA]["data-team"] == {"role": "member", "roles": [VIEWER], "team": "data",
+                                         "members": ["ada@example.com", "user-Grace00000000000000000"]}
+    assert readable_group_summary(access) == [
+        f"{DATA}: group data-team member +{VIEWER} (data): ada@example.com, user-Grace00000000000000000",
+        f"{WEB}: group ML Engineers owner (ml): its users as the identity provider keeps them",
+    ]
