@@ -26,7 +26,7 @@ from .admin_api.behaviour import PROJECT_NAME_MAX_LENGTH, PROJECT_RESIDENCIES
 from .admin_api.errors import NotFoundError, ProjectArchivedError
 from .admin_api.models import Project as ProjectRecord
 from .base_provider import AdminApiProvider
-from .input_checks import any_text, judged_by, name_problem, one_of
+from .input_checks import any_text, name, one_of
 from .input_diff import same_when_declared
 from .resource_inputs import AdminApiResource
 from .resource_schema import Change, Input, Output, ResourceSchema
@@ -35,14 +35,14 @@ from .shared_inputs import ADOPT
 log = logging.getLogger(__name__)
 
 # The one rule for a project's name: the resource's check and the access spec both use it.
-PROJECT_NAME_PROBLEM = name_problem("a project name such as 'Checkout service'", PROJECT_NAME_MAX_LENGTH)
+PROJECT_NAME = name("a project name such as 'Checkout service'", max_length=PROJECT_NAME_MAX_LENGTH)
 ARCHIVED = "archived"
 UPDATABLE = ("name", "external_key_id")  # what the API's update takes
 
 SCHEMA = ResourceSchema(
     inputs=(
         Input("name", str, "The project's name (not unique in the API); a new name renames it in place.",
-              rule=judged_by(PROJECT_NAME_PROBLEM, "a project name such as 'Checkout service'"), required=True),
+              rule=PROJECT_NAME, required=True),
         Input("residency", str | None,
               "Where the project's data resides, such as `EU_STORAGE_PROCESSING` (None: the organization's "
               "default). Set at creation only: a new value replaces the project.",

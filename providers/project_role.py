@@ -23,7 +23,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from .admin_api.errors import NotFoundError, ProjectArchivedError, RoleStillAssignedError
 from .admin_api.models import Role
 from .base_provider import AdminApiProvider
-from .input_checks import any_text, judged_by, name_problem, non_empty_text_list
+from .input_checks import any_text, name, text_list
 from .input_diff import same_text_set, same_when_declared
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, ResourceSchema
@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 ROLE_NAME_MAX_LENGTH = 255  # unconfirmed by any source: a generous bound that catches mistakes
 # The rules for a role's name and permissions: the resource's check and the access spec use them.
-ROLE_NAME_PROBLEM = name_problem("a role name such as 'Evaluator'", ROLE_NAME_MAX_LENGTH)
-PERMISSIONS_PROBLEM = non_empty_text_list("permissions such as 'api.model.read'")
+ROLE_NAME = name("a role name such as 'Evaluator'", max_length=ROLE_NAME_MAX_LENGTH)
+PERMISSIONS = text_list("permissions such as 'api.model.read'", at_least_one=True)
 UPDATABLE = ("role_name", "permissions", "description")
 
 
@@ -47,9 +47,9 @@ SCHEMA = ResourceSchema(
     inputs=(
         PROJECT,
         Input("role_name", str, "The role's name, unique in the project; a new name renames it in place.",
-              rule=judged_by(ROLE_NAME_PROBLEM, "a role name such as 'Evaluator'"), required=True),
+              rule=ROLE_NAME, required=True),
         Input("permissions", list[str], "The permissions the role grants (at least one); changes in place.",
-              rule=judged_by(PERMISSIONS_PROBLEM, "a non-empty list of permissions such as 'api.model.read'"),
+              rule=PERMISSIONS,
               required=True, normalize=_permission_list, same=same_text_set("permissions")),
         Input("description", str | None, "What the role is for (None: not managed); changes in place.",
               rule=any_text, same=same_when_declared("description")),

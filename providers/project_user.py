@@ -16,14 +16,14 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from .admin_api.behaviour import PROJECT_MEMBER_ROLES
 from .admin_api.errors import AlreadyMemberError, NotFoundError, NotInOrganizationError, ProjectArchivedError
-from .admin_api.models import ProjectUser as Membership
+from .admin_api.models import ProjectMembership
 from .base_provider import AdminApiProvider
 from .input_checks import one_of, role_id_list
 from .input_diff import same_role_set
 from .member_roles import assign_roles, claim_roles, held_roles, undeclared_roles, unassign_roles
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
-from .resource_schema import Input, Output, ResourceSchema
+from .resource_schema import Input, Output, RecordOutputs, ResourceSchema
 from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
 from .user_reference import UserReference, requested_email
 
@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 def _role_list(roles: Any) -> list[str]:
     return sorted(set(roles))
 
+
+# The membership as the API lists it; the stack's user reference stays in the inputs.
+MEMBERSHIP = RecordOutputs(ProjectMembership, {
+    "user_id": "id", "email": "email", "name": "name", "role": "role", "added_at": "added_at",
+})
 
 SCHEMA = ResourceSchema(
     inputs=(
@@ -53,6 +58,7 @@ SCHEMA = ResourceSchema(
         Output("added_at", int, "When the user was added to the project (unix seconds)."),
         REQUESTED_EMAIL,
     ),
+    records=(MEMBERSHIP,),
 )
 
 
@@ -78,7 +84,7 @@ class ProjectUserProvider(AdminApiProvider):
             assign_roles(self.access, project_id, membership.id, missing)
         return CreateResult(f"{project_id}/{membership.id}", _outputs(props, membership, roles))
 
-    def _add(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> tuple[Membership, bool]:
+    def _add(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> tuple[ProjectMembership, bool]:
         """The membership, and whether this call added it (else it existed exactly as declared)."""
         try:
             return self.access.add_member(project_id, role, user_id=user.user_id, email=user.email), True
@@ -92,7 +98,7 @@ class ProjectUserProvider(AdminApiProvider):
         except ProjectArchivedError:
             raise ValueError(f"project {project_id} is archived: archived projects have no users") from None
 
-    def _take_over_as_declared(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> Membership:
+    def _take_over_as_declared(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> ProjectMembership:
         """The member exists already. If exactly as declared (same role, no extra role the
         declaration lacks), it is what an interrupted run of this stack leaves behind: take it
         over without a write. Otherwise fail with what exists and how to take it over."""
@@ -126,7 +132,7 @@ class ProjectUserProvider(AdminApiProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         project_id, user_id = split_resource_id(id_, 2)
-        membership = _membership_from_outputs(olds)
+        membership = MEMBERSHIP.record_from(olds)
         role, roles, before = news["role"], news.get("roles"), olds.get("roles")
         if role != olds.get("role"):
             try:
@@ -148,28 +154,12 @@ class ProjectUserProvider(AdminApiProvider):
         self.access.remove_member(project_id, user_id)  # its roles go with it
 
 
-def _outputs(inputs: Mapping[str, Any], membership: Membership, roles: list[str] | None) -> dict[str, Any]:
-    return {
-        "project_id": inputs["project_id"],
-        "user_id": membership.id,
-        "email": membership.email,
-        "name": membership.name,
-        "role": membership.role,
+def _outputs(inputs: Mapping[str, Any], membership: ProjectMembership, roles: list[str] | None) -> dict[str, Any]:
+    return SCHEMA.output_values(inputs, MEMBERSHIP.outputs(membership), {
         "roles": None if roles is None else sorted(roles),
-        "added_at": membership.added_at,
         "adopt": bool(inputs.get("adopt")),
         "requested_email": requested_email(inputs),
-    }
-
-
-def _membership_from_outputs(outputs: Mapping[str, Any]) -> Membership:
-    return Membership(
-        id=outputs["user_id"],
-        email=outputs.get("email"),
-        name=outputs.get("name"),
-        role=outputs["role"],
-        added_at=None if outputs.get("added_at") is None else int(outputs["added_at"]),
-    )
+    })
 
 
 ProjectUserArgs = SCHEMA.args_class(

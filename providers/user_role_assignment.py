@@ -22,12 +22,17 @@ from .input_checks import role_id
 from .member_roles import is_claimed
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
-from .resource_schema import Change, Input, Output, ResourceSchema
+from .admin_api.models import AssignedRole
+from .resource_schema import Change, Input, Output, RecordOutputs, ResourceSchema
 from .role_ids import role_id_matches
 from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
 from .user_reference import UserReference, requested_email
 
 log = logging.getLogger(__name__)
+
+# What the API tells of the role, whether read from the member's assigned roles or from the
+# answer to assigning it.
+ROLE = RecordOutputs(AssignedRole, {"name": "name", "permissions": "permissions", "predefined_role": "predefined_role"})
 
 SCHEMA = ResourceSchema(
     inputs=(
@@ -46,6 +51,7 @@ SCHEMA = ResourceSchema(
         Output("predefined_role", bool, "Whether the role is one of OpenAI's predefined roles."),
         REQUESTED_EMAIL,
     ),
+    records=(ROLE,),
 )
 
 
@@ -125,18 +131,12 @@ class UserRoleAssignmentProvider(AdminApiProvider):
 
 
 def _outputs(inputs: Mapping[str, Any], user_id: str, role: RoleFacts) -> dict[str, Any]:
-    return {
-        "project_id": inputs["project_id"],
+    # The role id as the stack wrote it (an input), even where the API answers with a longer form.
+    return SCHEMA.output_values(inputs, ROLE.outputs(role), {
         "user_id": user_id,
-        "email": inputs.get("email"),
-        # The id as the stack wrote it, even where the API answers with a longer form.
-        "role_id": inputs["role_id"],
-        "name": role.name,
-        "permissions": list(role.permissions),
-        "predefined_role": bool(role.predefined_role),
         "adopt": bool(inputs.get("adopt")),
         "requested_email": requested_email(inputs),
-    }
+    })
 
 
 UserRoleAssignmentArgs = SCHEMA.args_class(

@@ -32,10 +32,10 @@ from .models import (
     OrganizationUser,
     Project,
     ProjectApiKey,
-    ProjectUser,
+    ProjectMembership,
     Role,
     RoleAssignment,
-    ServiceAccount,
+    ServiceAccountRecord,
 )
 from .retry import RetryPolicy
 
@@ -65,7 +65,7 @@ __all__ = [
     "ProjectApiKey",
     "ProjectAlreadyArchivedError",
     "ProjectArchivedError",
-    "ProjectUser",
+    "ProjectMembership",
     "RateLimitedError",
     "RetryPolicy",
     "Role",
@@ -73,6 +73,6 @@ __all__ = [
     "RoleNameTakenError",
     "RoleStillAssignedError",
     "ServerError",
-    "ServiceAccount",
+    "ServiceAccountRecord",
     "UnexpectedResponseError",
 ]

@@ -27,10 +27,10 @@ from .models import (
     OrganizationUser,
     Project,
     ProjectApiKey,
-    ProjectUser,
+    ProjectMembership,
     Role,
     RoleAssignment,
-    ServiceAccount,
+    ServiceAccountRecord,
     parse,
 )
 from .pagination import LEGACY, NEXT_CURSOR, PageStyle, paginate
@@ -113,12 +113,12 @@ class AdminClient:
         self.close()
 
     # --- project users (legacy membership) -----------------------------------------------
-    def list_project_users(self, project_id: str) -> Iterator[ProjectUser]:
-        return self._list(PROJECT_USERS, {"project_id": project_id}, LEGACY, ProjectUser)
+    def list_project_users(self, project_id: str) -> Iterator[ProjectMembership]:
+        return self._list(PROJECT_USERS, {"project_id": project_id}, LEGACY, ProjectMembership)
 
     def add_project_user(
         self, project_id: str, *, role: str, user_id: str | None = None, email: str | None = None
-    ) -> ProjectUser:
+    ) -> ProjectMembership:
         """Add a member by ``user_id`` or ``email`` (exactly one).
 
         Never adds twice: if an attempt's outcome is unknown (5xx, dropped connection), the
@@ -140,17 +140,17 @@ class AdminClient:
             "POST", PROJECT_USERS, {"project_id": project_id}, body=body, idempotent=False,
             reconcile=Reconciliation(read_back=read_back, done_errors=(AlreadyMemberError,)),
         ))
-        return self._parse(ProjectUser, raw, "POST", PROJECT_USERS)
+        return self._parse(ProjectMembership, raw, "POST", PROJECT_USERS)
 
-    def get_project_user(self, project_id: str, user_id: str) -> ProjectUser:
-        return self._get(ProjectUser, PROJECT_USER, {"project_id": project_id, "user_id": user_id})
+    def get_project_user(self, project_id: str, user_id: str) -> ProjectMembership:
+        return self._get(ProjectMembership, PROJECT_USER, {"project_id": project_id, "user_id": user_id})
 
-    def update_project_user(self, project_id: str, user_id: str, role: str) -> ProjectUser:
+    def update_project_user(self, project_id: str, user_id: str, role: str) -> ProjectMembership:
         # Setting a role is idempotent (same body, same result), so it is simply retried.
         raw = self._call(ApiRequest(
             "POST", PROJECT_USER, {"project_id": project_id, "user_id": user_id}, body={"role": role},
         ))
-        return self._parse(ProjectUser, raw, "POST", PROJECT_USER)
+        return self._parse(ProjectMembership, raw, "POST", PROJECT_USER)
 
     def remove_project_user(self, project_id: str, user_id: str) -> None:
         self._delete(PROJECT_USER, {"project_id": project_id, "user_id": user_id})
@@ -187,12 +187,12 @@ class AdminClient:
         self._delete(PROJECT_USER_ROLE, {"project_id": project_id, "user_id": user_id, "role_id": role_id})
 
     # --- service accounts -----------------------------------------------------------------
-    def list_service_accounts(self, project_id: str) -> Iterator[ServiceAccount]:
-        return self._list(SERVICE_ACCOUNTS, {"project_id": project_id}, LEGACY, ServiceAccount)
+    def list_service_accounts(self, project_id: str) -> Iterator[ServiceAccountRecord]:
+        return self._list(SERVICE_ACCOUNTS, {"project_id": project_id}, LEGACY, ServiceAccountRecord)
 
     def create_service_account(
         self, project_id: str, name: str, *, expires_in_seconds: int | None = None,
-        create_service_account_only: bool = False, known: Sequence[ServiceAccount] | None = None,
+        create_service_account_only: bool = False, known: Sequence[ServiceAccountRecord] | None = None,
     ) -> NewServiceAccount:
         """Create an account (role ``member``) with its first key, whose value only this answer holds.
 
@@ -222,18 +222,18 @@ class AdminClient:
                                     reconcile=Reconciliation(read_back=read_back)))
         return self._parse(NewServiceAccount, raw, "POST", SERVICE_ACCOUNTS)
 
-    def get_service_account(self, project_id: str, service_account_id: str) -> ServiceAccount:
-        return self._get(ServiceAccount, SERVICE_ACCOUNT,
+    def get_service_account(self, project_id: str, service_account_id: str) -> ServiceAccountRecord:
+        return self._get(ServiceAccountRecord, SERVICE_ACCOUNT,
                          {"project_id": project_id, "service_account_id": service_account_id})
 
     def update_service_account(
         self, project_id: str, service_account_id: str, *, name: str | None = None, role: str | None = None
-    ) -> ServiceAccount:
+    ) -> ServiceAccountRecord:
         # Setting a name or role is idempotent: simply retried.
         body = {k: v for k, v in (("name", name), ("role", role)) if v is not None}
         raw = self._call(ApiRequest("POST", SERVICE_ACCOUNT,
                                     {"project_id": project_id, "service_account_id": service_account_id}, body=body))
-        return self._parse(ServiceAccount, raw, "POST", SERVICE_ACCOUNT)
+        return self._parse(ServiceAccountRecord, raw, "POST", SERVICE_ACCOUNT)
 
     def delete_service_account(self, project_id: str, service_account_id: str) -> None:
         """Delete an account and, with it, its keys."""

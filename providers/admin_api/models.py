@@ -16,7 +16,7 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-class ProjectUser(ApiModel):
+class ProjectMembership(ApiModel):
     """A legacy project membership (``organization.project.user``)."""
 
     object: str = "organization.project.user"
@@ -98,7 +98,7 @@ class Project(ApiModel):
         return self.status == "archived" or self.archived_at is not None
 
 
-class ServiceAccount(ApiModel):
+class ServiceAccountRecord(ApiModel):
     """A project's service account (``organization.project.service_account``)."""
 
     object: str = "organization.project.service_account"
@@ -123,7 +123,7 @@ class NewApiKey(ApiModel):
     expires_at: int | None = None
 
 
-class NewServiceAccount(ServiceAccount):
+class NewServiceAccount(ServiceAccountRecord):
     """The answer to creating a service account. ``api_key`` is None when it was created
     without one, or when the create's answer was lost and the account was read back (the
     key's value then is lost too)."""
