@@ -25,6 +25,7 @@ from .admin_api.models import (
     OrganizationUser,
     ProjectApiKey,
     ProjectMembership,
+    ProjectRecord,
     Role,
     RoleAssignment,
     ServiceAccountRecord,
@@ -197,11 +198,45 @@ class AccessGateway:
         with _invalidating(self._service_accounts, project_id), _invalidating(self._api_keys, project_id):
             yield
 
-    @contextmanager
-    def changing_project_roles(self, project_id: str) -> Iterator[None]:
-        """Around writes to a project's custom roles: its role listing is read anew afterwards."""
+    # --- projects ----------------------------------------------------------------------------
+    def current_projects(self) -> list[ProjectRecord]:
+        """The active projects listed now: a create decides by them (names are not unique)."""
+        return list(self.client.list_projects())
+
+    def project(self, project_id: str) -> ProjectRecord:
+        return self.client.get_project(project_id)
+
+    def create_project(self, name: str, *, residency: str | None, external_key_id: str | None,
+                       known: Sequence[ProjectRecord]) -> ProjectRecord:
+        return self.client.create_project(name, residency=residency, external_key_id=external_key_id, known=known)
+
+    def update_project(self, project_id: str, *, name: str | None = None,
+                       external_key_id: str | None = None) -> ProjectRecord:
+        return self.client.update_project(project_id, name=name, external_key_id=external_key_id)
+
+    def archive_project(self, project_id: str) -> ProjectRecord:
+        """An archived project counts as done."""
+        return self.client.archive_project(project_id)
+
+    # --- a project's custom roles: each write forgets the project's role listing --------------
+    def current_project_roles(self, project_id: str) -> list[Role]:
+        """The project's roles listed now: a create decides by them."""
+        return list(self.client.list_project_roles(project_id))
+
+    def create_project_role(self, project_id: str, role_name: str, permissions: Sequence[str],
+                            description: str | None) -> Role:
         with _invalidating(self._project_roles, project_id):
-            yield
+            return self.client.create_project_role(project_id, role_name, permissions, description)
+
+    def update_project_role(self, project_id: str, role_id: str, *, role_name: str | None = None,
+                            permissions: Sequence[str] | None = None, description: str | None = None) -> Role:
+        with _invalidating(self._project_roles, project_id):
+            return self.client.update_project_role(project_id, role_id, role_name=role_name,
+                                                   permissions=permissions, description=description)
+
+    def delete_project_role(self, project_id: str, role_id: str) -> None:
+        with _invalidating(self._project_roles, project_id):
+            self.client.delete_project_role(project_id, role_id)
 
 
 @contextmanager

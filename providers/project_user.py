@@ -24,8 +24,8 @@ from .member_roles import assign_roles, claim_roles, held_roles, undeclared_role
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, RecordOutputs, ResourceSchema
-from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
-from .user_reference import UserReference, requested_email
+from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER, as_written
+from .user_reference import UserReference
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +157,7 @@ class ProjectUserProvider(AdminApiProvider):
 def _outputs(inputs: Mapping[str, Any], membership: ProjectMembership, roles: list[str] | None) -> dict[str, Any]:
     return SCHEMA.output_values(inputs, MEMBERSHIP.outputs(membership), {
         "roles": None if roles is None else sorted(roles),
-        "adopt": bool(inputs.get("adopt")),
-        "requested_email": requested_email(inputs),
+        **as_written(inputs),
     })
 
 

@@ -171,8 +171,11 @@ class RecordOutputs:
             return dict.fromkeys(self.fields)
         return {name: _plain(getattr(record, field, None)) for name, field in self.fields.items()}
 
-    def record_from(self, outputs: Mapping[str, Any]) -> Any:
-        return self.record.model_validate({field: outputs.get(name) for name, field in self.fields.items()})
+    def record_from(self, outputs: Mapping[str, Any], **known: Any) -> Any:
+        """The record as the outputs hold it (a field they leave empty takes the record's
+        default); ``known``: fields the outputs do not hold, such as the resource's id."""
+        stored = {field: outputs.get(name) for name, field in self.fields.items() if outputs.get(name) is not None}
+        return self.record.model_validate({**stored, **known})
 
 
 def _plain(value: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from .input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, is_given, matching, true_or_false
 from .input_diff import same_flag
 from .resource_schema import Change, Input, Output, UserInputs
+from .user_reference import requested_email
 
 PROJECT = Input(
     "project_id", str, "The project's id, `proj_…`. A new project replaces the resource.",
@@ -27,6 +28,12 @@ ADOPT = Input(
 REQUESTED_EMAIL = Output(
     "requested_email", str | None, "The email as the program wrote it, when it names the user by email.",
 )
+
+
+def as_written(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs that keep how the program wrote ``adopt`` and the user (a state from before
+    ``adopt`` existed has none: false)."""
+    return {"adopt": bool(inputs.get("adopt")), "requested_email": requested_email(inputs)}
 
 
 def person_problems(person: Mapping[str, Any]) -> list[tuple[str | None, str]]:

@@ -25,8 +25,8 @@ from .resource_inputs import AdminApiResource
 from .admin_api.models import AssignedRole
 from .resource_schema import Change, Input, Output, RecordOutputs, ResourceSchema
 from .role_ids import role_id_matches
-from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
-from .user_reference import UserReference, requested_email
+from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER, as_written
+from .user_reference import UserReference
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class UserRoleAssignmentProvider(AdminApiProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Every API-visible input replaces; only `adopt` (or how the user is spelled) is left.
-        return UpdateResult({**olds, "adopt": bool(news.get("adopt")), "requested_email": requested_email(news)})
+        return UpdateResult({**olds, **as_written(news)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id, user_id, role_id = split_resource_id(id_, 3)
@@ -134,8 +134,7 @@ def _outputs(inputs: Mapping[str, Any], user_id: str, role: RoleFacts) -> dict[s
     # The role id as the stack wrote it (an input), even where the API answers with a longer form.
     return SCHEMA.output_values(inputs, ROLE.outputs(role), {
         "user_id": user_id,
-        "adopt": bool(inputs.get("adopt")),
-        "requested_email": requested_email(inputs),
+        **as_written(inputs),
     })
 
 

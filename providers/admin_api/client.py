@@ -25,7 +25,7 @@ from .models import (
     NewApiKey,
     NewServiceAccount,
     OrganizationUser,
-    Project,
+    ProjectRecord,
     ProjectApiKey,
     ProjectMembership,
     Role,
@@ -322,18 +322,18 @@ class AdminClient:
     def list_organization_roles(self) -> Iterator[Role]:
         return self._list(ORGANIZATION_ROLES, {}, NEXT_CURSOR, Role)
 
-    def list_projects(self, *, include_archived: bool = False) -> Iterator[Project]:
+    def list_projects(self, *, include_archived: bool = False) -> Iterator[ProjectRecord]:
         """The active projects (the API leaves archived ones out unless asked)."""
         query = {"include_archived": "true"} if include_archived else None
-        return self._list(PROJECTS, {}, LEGACY, Project, query=query)
+        return self._list(PROJECTS, {}, LEGACY, ProjectRecord, query=query)
 
-    def get_project(self, project_id: str) -> Project:
-        return self._get(Project, PROJECT, {"project_id": project_id})
+    def get_project(self, project_id: str) -> ProjectRecord:
+        return self._get(ProjectRecord, PROJECT, {"project_id": project_id})
 
     def create_project(
         self, name: str, *, residency: str | None = None, external_key_id: str | None = None,
-        known: Sequence[Project] | None = None,
-    ) -> Project:
+        known: Sequence[ProjectRecord] | None = None,
+    ) -> ProjectRecord:
         """Create a project. Never two: names are not unique, so the ids of the active projects
         with this name are listed first (or taken from ``known``, the caller's listing made just
         before); if an attempt's outcome is unknown, a project with this name and an id not in
@@ -350,16 +350,16 @@ class AdminClient:
                 if v is not None}
         raw = self._call(ApiRequest("POST", PROJECTS, {}, body=body, idempotent=False,
                                     reconcile=Reconciliation(read_back=read_back)))
-        return self._parse(Project, raw, "POST", PROJECTS)
+        return self._parse(ProjectRecord, raw, "POST", PROJECTS)
 
     def update_project(self, project_id: str, *, name: str | None = None,
-                       external_key_id: str | None = None) -> Project:
+                       external_key_id: str | None = None) -> ProjectRecord:
         # Setting a name is idempotent: simply retried.
         body = {k: v for k, v in (("name", name), ("external_key_id", external_key_id)) if v is not None}
         raw = self._call(ApiRequest("POST", PROJECT, {"project_id": project_id}, body=body))
-        return self._parse(Project, raw, "POST", PROJECT)
+        return self._parse(ProjectRecord, raw, "POST", PROJECT)
 
-    def archive_project(self, project_id: str) -> Project:
+    def archive_project(self, project_id: str) -> ProjectRecord:
         """Archive a project (the API cannot delete one). Archiving an archived project is
         reported as done: the project as it is."""
         ids = {"project_id": project_id}
@@ -371,7 +371,7 @@ class AdminClient:
             ))
         except ProjectAlreadyArchivedError:
             return self.get_project(project_id)
-        return self._parse(Project, raw, "POST", PROJECT_ARCHIVE)
+        return self._parse(ProjectRecord, raw, "POST", PROJECT_ARCHIVE)
 
     def _archived_or_none(self, project_id: str) -> Any | None:
         project = self.get_project(project_id)

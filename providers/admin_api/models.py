@@ -81,7 +81,7 @@ class RoleAssignment(ApiModel):
     role: Role
 
 
-class Project(ApiModel):
+class ProjectRecord(ApiModel):
     """A project (``organization.project``)."""
 
     object: str = "organization.project"
