@@ -101,6 +101,18 @@ class RoleStillAssignedError(InvalidRequestError):
     """Deleting a custom role that someone in the project still holds."""
 
 
+class InvitePendingError(InvalidRequestError):
+    """The address has a pending invite already."""
+
+
+class AlreadyInOrganizationError(InvalidRequestError):
+    """The address is already an organization user: nobody to invite."""
+
+
+class InviteAcceptedError(InvalidRequestError):
+    """An accepted invite cannot be deleted."""
+
+
 class AuthenticationError(AdminApiError):
     """401: missing, wrong or non-admin key."""
 
@@ -154,6 +166,9 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.ROLE_NAME_TAKEN_FRAGMENT, RoleNameTakenError),
     (behaviour.ROLE_STILL_ASSIGNED_FRAGMENT, RoleStillAssignedError),
     (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
+    (behaviour.INVITE_PENDING_FRAGMENT, InvitePendingError),
+    (behaviour.ALREADY_IN_ORGANIZATION_FRAGMENT, AlreadyInOrganizationError),
+    (behaviour.INVITE_ACCEPTED_FRAGMENT, InviteAcceptedError),
 )
 
 
