@@ -42,7 +42,7 @@ from pydantic import (
 )
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
-from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_EXAMPLES, ROLE_ID_PATTERN, USER_ID_PATTERN
+from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, role_id_problem
 from ..providers.invite import domains_problem, outside_domains
 from .expiry import Expiry
 
@@ -118,9 +118,9 @@ class ProjectGrant(_Strict):
     @field_validator("roles")
     @classmethod
     def _role_ids(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [role for role in roles if not ROLE_ID_PATTERN.match(role)]
-        if bad:
-            raise ValueError(f"{bad} are not project role ids such as {ROLE_ID_EXAMPLES}")
+        problems = [problem for role in roles if (problem := role_id_problem(role))]
+        if problems:
+            raise ValueError("; ".join(problems))  # the provider's own rule, so that the spec fails first
         return tuple(dict.fromkeys(roles))
 
 
@@ -201,6 +201,14 @@ class AccessSpec(_Strict):
         if problem:
             raise ValueError(problem)
         return value
+
+    @field_validator("teams")
+    @classmethod
+    def _team_names(cls, teams: dict[str, Team]) -> dict[str, Team]:
+        if any(not name.strip() for name in teams):
+            raise ValueError("a team name cannot be empty: name each team (it names nothing in OpenAI, only the "
+                             "team in the spec)")
+        return teams
 
     @model_validator(mode="after")
     def _something_declared(self) -> "AccessSpec":

@@ -1,11 +1,11 @@
 """The Admin API behaviours that no published source confirms, decided once.
 
-OpenAI's API description leaves some statuses and messages open (see
-``../shared/reference/openai-admin-api.md``, the UNCONFIRMED marks). This module is the one
-place where they are decided: the emulator produces exactly these, and the client recognises
-errors by these statuses and message fragments. The fragments marked *observed* were seen on
-the real API; the client matches on fragments, never on whole messages, so that wording
-changes around them do not break it.
+OpenAI's published API description (the OpenAPI spec and the Admin API reference) leaves
+some statuses and messages open; each one decided here without a source says "unconfirmed".
+This module is the one place where they are decided: the emulator produces exactly these, and
+the client recognises errors by these statuses and message fragments. The fragments marked
+*observed* were seen on the real API; the client matches on fragments, never on whole
+messages, so that wording changes around them do not break it.
 """
 
 from __future__ import annotations
@@ -81,6 +81,10 @@ PREDEFINED_PROJECT_ROLE_IDS = (
     "role-api-project-member",
     "role-api-project-viewer",
 )
+# Predefined role ids have this form and custom ones `role_…` (UNCONFIRMED: the reference
+# lists only the three above). So an id of this form that is not one of them is a typo,
+# caught offline by `check` before any request.
+PREDEFINED_ROLE_ID_PREFIX = "role-"
 # The legacy owner/member role and the RBAC assignments are kept independent: a member's
 # legacy role does not appear in their role-assignment list (unconfirmed either way).
 # Removing a member from a project removes their role assignments in that project.
