@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..providers.access_gateway import AccessGateway
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
-from ..providers.admin_api.models import AssignedRole, Project, ProjectMembership
+from ..providers.admin_api.models import AssignedRole, ProjectRecord, ProjectMembership
 from ..providers.role_ids import is_mirror_role, normalized_role_id
 from .live_service_accounts import LiveServiceAccount, read_service_accounts
 from .progress import Reporter
@@ -137,5 +137,5 @@ def _missing_emails(gateway: AccessGateway, users: Sequence[ProjectMembership], 
     return {user.id: user.email for user in gateway.organization_users() if user.email}
 
 
-def _project_name(project: Project) -> str:
+def _project_name(project: ProjectRecord) -> str:
     return project.name or project.id

@@ -3,6 +3,8 @@
     adopt: false                      # take over memberships that already exist
     exclusive: false                  # true, or [proj_…]: remove who the spec does not declare there
     max_removals: 10                  # the most removals one up may make in one exclusive project
+    invite: false                     # true: people (by email) not in the organization are invited
+    invite_domains: [example.com]     # with invite: only addresses in these domains
     teams:
       platform:
         expires: 2026-12-24                   # optional: the team's access ends (see ``expiry``)
@@ -30,7 +32,7 @@ from typing import Annotated, Any, Mapping
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator, model_validator
 
-from ..providers import exclusive_project_access, project_user, service_account
+from ..providers import exclusive_project_access, invite, project_user, service_account
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.resource_schema import Input
 from ..providers.shared_inputs import ADOPT, PROJECT, person_problems
@@ -134,6 +136,7 @@ class Team(_Strict):
 
 
 _ACCOUNT = service_account.SCHEMA
+_INVITE = invite.SCHEMA
 AccountName = Annotated[str, judged_as(_ACCOUNT.input("name"))]
 
 
@@ -170,6 +173,10 @@ class AccessSpec(_Strict):
     exclusive: bool | tuple[ProjectId, ...] = False
     # per exclusive project and up
     max_removals: Annotated[int, judged_as(exclusive_project_access.SCHEMA.input("max_removals"))] = DEFAULT_MAX_REMOVALS
+    # People declared by email who are not in the organization are invited (see ``invites``).
+    invite: Annotated[bool, judged_as(project_user.SCHEMA.input("invite"))] = False
+    # with invite: the domains invites may go to (each ``Invite``'s ``allowed_domains``)
+    invite_domains: Annotated[tuple[str, ...] | None, judged_as(_INVITE.input("allowed_domains"))] = None
 
     @field_validator("teams")
     @classmethod
@@ -222,9 +229,29 @@ def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
     if raw is None:
         raise AccessSpecError(["(spec): no access spec given"])
     try:
-        return AccessSpec.model_validate(raw)
+        spec = AccessSpec.model_validate(raw)
     except ValidationError as error:
         raise AccessSpecError([_problem(detail) for detail in error.errors()]) from None
+    problems = _invite_problems(spec)
+    if problems:
+        raise AccessSpecError(problems)
+    return spec
+
+
+def _invite_problems(spec: AccessSpec) -> list[str]:
+    """``invite_domains`` needs ``invite``; then every person declared by email only (who may
+    be invited) must be in those domains: a typo in an address must not send an invite."""
+    if spec.invite_domains is None:
+        return []
+    if not spec.invite:
+        return ["invite_domains: a rail of invite: set `invite: true` too, or drop invite_domains"]
+    return [
+        f"teams.{team_name}.members.{index}: {outside}"
+        for team_name, team in spec.teams.items()
+        for index, member in enumerate(team.members)
+        if member.email and not member.user_id
+        for outside in _INVITE.constraint_problems({"email": member.email, "allowed_domains": spec.invite_domains})
+    ]
 
 
 def _problem(detail: Mapping[str, Any]) -> str:
