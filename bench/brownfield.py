@@ -42,7 +42,14 @@ from bench.counters import counter_delta, request_counters
 from bench.org import ORG_USERS, Org, key
 from bench.report import endpoints_text
 from pulumi_openai_access.components.stack_program import provision_access
-from pulumi_openai_access.emulator.api import GROUPS, PROJECT_GROUPS, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
+from pulumi_openai_access.emulator.api import (
+    GROUPS,
+    INVITES,
+    PROJECT_GROUPS,
+    PROJECT_USERS,
+    SERVICE_ACCOUNTS,
+    USER_ROLES,
+)
 from pulumi_openai_access.emulator.process import EmulatorProcess
 from pulumi_openai_access.providers.admin_api import behaviour
 from scripts.stack_runner import open_stack
@@ -97,8 +104,9 @@ class Brownfield:
         # The groups, and one grant listing per project (this organization has no group).
         accounts.update({key("GET", GROUPS): 1, key("GET", PROJECT_GROUPS): self.org.projects})
         if step == "discover":  # emails come with the member listings: no organization listing
+            # One page of invites, for the comment block of pending invites (there are none here).
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
-                    **accounts}
+                    **accounts, key("GET", INVITES): 1}
         if step == "adopting_up":  # members named by email: one organization listing
             return {members: member_pages, users: self.org.org_listing_pages(), roles: self.with_extra_roles}
         if step == "audit":

@@ -39,6 +39,8 @@ from .api import (
     GROUP_USER,
     GROUP_USERS,
     GROUPS,
+    INVITE,
+    INVITES,
     MODELS,
     PROJECT,
     PROJECTS,
@@ -63,7 +65,7 @@ __all__ = [
     "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS",
     "GROUPS", "GROUP", "GROUP_USERS", "GROUP_USER", "PROJECT_GROUPS", "PROJECT_GROUP", "GROUP_ROLES", "GROUP_ROLE",
     "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS", "PROJECTS", "PROJECT",
-    "PROJECT_ROLES", "PROJECT_ROLE",
+    "PROJECT_ROLES", "PROJECT_ROLE", "INVITES", "INVITE",
 ]
 
 DEFAULT_ADMIN_KEY = "sk-admin-emulator"
@@ -216,6 +218,10 @@ class EmulatorProcess:
     def state(self) -> dict[str, Any]:
         """The emulated organization in seed format (ids and timestamps filled in)."""
         return self._control("GET", "state")
+
+    def accept_invite(self, invite_id: str) -> dict[str, Any]:
+        """What the invited person's acceptance does: ``{"invite": {...}, "user": {...}}``."""
+        return self._control("POST", f"invites/{invite_id}/accept")
 
     def key_works(self, api_key: str) -> bool:
         """Whether a project API key (a service account's) authenticates: GET /v1/models

@@ -20,6 +20,7 @@ from .errors import ApiError
 from .groups import GroupOperations
 from .model import PREDEFINED_BY_ID, PREDEFINED_PROJECT_ROLES, Assignment, Membership, Project, Role, State, User
 from .pagination import after_id_page, next_cursor_page
+from .invites import InviteOperations
 from .service_accounts import ServiceAccountOperations
 from .shapes import Json
 
@@ -32,7 +33,7 @@ def _seq(record: Any) -> int:
     return record.seq
 
 
-class Store(ServiceAccountOperations, GroupOperations):
+class Store(ServiceAccountOperations, InviteOperations, GroupOperations):
     def __init__(self, state: State, on_change: Callable[[State], None] | None = None) -> None:
         self._lock = threading.RLock()
         self._state = state

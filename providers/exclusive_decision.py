@@ -48,7 +48,7 @@ class LiveMember:
 
 
 @dataclass(frozen=True)
-class Organization:
+class OrganizationPeople:
     """What the organization listing tells about people, for the rails."""
 
     owners: frozenset[str] = frozenset()  # user ids with organization role owner
@@ -120,7 +120,7 @@ def decide(
     project_id: str,
     declared: Sequence[DeclaredMember],
     live: Iterable[LiveMember],
-    organization: Organization,
+    organization: OrganizationPeople,
     max_removals: int = DEFAULT_MAX_REMOVALS,
     group_grants: Iterable[LiveGroupGrant] = (),
     declared_groups: Iterable[str] = (),
@@ -150,7 +150,7 @@ def decide(
 
 
 def _index(
-    declared: Sequence[DeclaredMember], organization: Organization
+    declared: Sequence[DeclaredMember], organization: OrganizationPeople
 ) -> tuple[dict[str, DeclaredMember], dict[str, DeclaredMember]]:
     """Declared members by user id and by casefolded email; an email that the organization
     knows also declares its user id (a member declared by email, listed without one)."""
@@ -166,7 +166,7 @@ def _index(
     return by_id, by_email
 
 
-def _rail(member: LiveMember, organization: Organization) -> str | None:
+def _rail(member: LiveMember, organization: OrganizationPeople) -> str | None:
     if member.user_id in organization.owners:
         return "organization owner: keeps access to every project anyway"
     if member.user_id in organization.service_accounts:

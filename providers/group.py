@@ -24,10 +24,10 @@ from typing import Any, Mapping
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.behaviour import GROUP_NAME_MAX_LENGTH
-from .admin_api.models import Group as GroupRecord
+from .admin_api.models import GroupRecord
 from .base_provider import AdminApiProvider
 from .group_gateway import GroupGateway
-from .input_checks import free_text, true_or_false
+from .input_checks import name, true_or_false
 from .input_diff import same_flag
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, ResourceSchema
@@ -39,7 +39,7 @@ SCHEMA = ResourceSchema(
     inputs=(
         Input("name", str, "The group's name (1 to 255 characters); for an external group, its name or id. "
                            "A new name renames a group this stack manages in place.",
-              rule=free_text(f"a group name of 1 to {GROUP_NAME_MAX_LENGTH} characters", max_length=GROUP_NAME_MAX_LENGTH),
+              rule=name(f"a group name of 1 to {GROUP_NAME_MAX_LENGTH} characters", max_length=GROUP_NAME_MAX_LENGTH),
               required=True),
         ADOPT,
         Input("external", bool, "An existing group this stack never writes to (such as one synced from the "

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .admin_api.behaviour import PROJECT_ROLE_ID_BY_MEMBER_ROLE
 from .admin_api.client import AdminClient
 from .admin_api.errors import AlreadyAssignedError, AlreadyInGroupError, NotFoundError, ProjectArchivedError
-from .admin_api.models import AssignedRole, Group, GroupUser, ProjectGroup
+from .admin_api.models import AssignedRole, GroupRecord, GroupUserRecord, ProjectGroupRecord
 from .role_ids import role_id_matches
 from .shared_listings import SharedListings, gone_is_empty, invalidating, invalidating_on_error
 
@@ -23,30 +23,30 @@ _ALL = "all"
 class GroupGateway:
     def __init__(self, client: AdminClient, listing_ttl: float) -> None:
         self.client = client
-        self._groups: SharedListings[str, dict[str, Group]] = SharedListings(listing_ttl)
-        self._users: SharedListings[str, dict[str, GroupUser]] = SharedListings(listing_ttl)
-        self._grants: SharedListings[str, dict[str, ProjectGroup]] = SharedListings(listing_ttl)
+        self._groups: SharedListings[str, dict[str, GroupRecord]] = SharedListings(listing_ttl)
+        self._users: SharedListings[str, dict[str, GroupUserRecord]] = SharedListings(listing_ttl)
+        self._grants: SharedListings[str, dict[str, ProjectGroupRecord]] = SharedListings(listing_ttl)
         self._roles: SharedListings[tuple[str, str], list[AssignedRole]] = SharedListings(listing_ttl)
 
     # --- reads ------------------------------------------------------------------------------
-    def groups(self) -> dict[str, Group]:
+    def groups(self) -> dict[str, GroupRecord]:
         """Every group of the organization by id."""
         return self._groups.get(_ALL, lambda: {group.id: group for group in self.client.list_groups()})
 
-    def find(self, group_id: str) -> Group | None:
+    def find(self, group_id: str) -> GroupRecord | None:
         return self.groups().get(group_id)
 
-    def named(self, name: str) -> list[Group]:
+    def named(self, name: str) -> list[GroupRecord]:
         """The groups of exactly this name (names are not unique)."""
         return [group for group in self.groups().values() if group.name == name]
 
-    def users(self, group_id: str) -> dict[str, GroupUser]:
+    def users(self, group_id: str) -> dict[str, GroupUserRecord]:
         """The group's users by id, paged through to the end (none if the group is gone)."""
         return self._users.get(group_id, lambda: {
             user.id: user for user in gone_is_empty(lambda: self.client.list_group_users(group_id))
         })
 
-    def grants(self, project_id: str) -> dict[str, ProjectGroup]:
+    def grants(self, project_id: str) -> dict[str, ProjectGroupRecord]:
         """The project's group grants by group id (none if the project is gone or archived)."""
         return self._grants.get(project_id, lambda: {
             grant.group_id: grant for grant in gone_is_empty(lambda: self.client.list_project_groups(project_id))
@@ -67,14 +67,14 @@ class GroupGateway:
         return None
 
     # --- writes -----------------------------------------------------------------------------
-    def create(self, name: str) -> Group:
+    def create(self, name: str) -> GroupRecord:
         known = list(self.groups().values())
         with invalidating_on_error(self._groups, _ALL):
             group = self.client.create_group(name, known=known)
         self._groups.amend(_ALL, lambda groups: {**groups, group.id: group})
         return group
 
-    def rename(self, group_id: str, name: str) -> Group:
+    def rename(self, group_id: str, name: str) -> GroupRecord:
         with invalidating_on_error(self._groups, _ALL):
             renamed = self.client.rename_group(group_id, name)
         self._groups.amend(_ALL, lambda groups: {**groups, group_id: groups[group_id].model_copy(
@@ -93,7 +93,7 @@ class GroupGateway:
         self._groups.amend(_ALL, lambda groups: {gid: g for gid, g in groups.items() if gid != group_id})
         return gone
 
-    def add_user(self, group_id: str, user: GroupUser) -> bool:
+    def add_user(self, group_id: str, user: GroupUserRecord) -> bool:
         """False when the user was in the group already (the state wanted, all the same)."""
         try:
             with invalidating_on_error(self._users, group_id):
@@ -114,7 +114,7 @@ class GroupGateway:
         self._users.amend(group_id, lambda users: {uid: u for uid, u in users.items() if uid != user_id})
         return removed
 
-    def grant(self, project_id: str, group_id: str, role_id: str) -> ProjectGroup:
+    def grant(self, project_id: str, group_id: str, role_id: str) -> ProjectGroupRecord:
         with invalidating(self._grants, project_id), invalidating(self._roles, (project_id, group_id)):
             return self.client.add_project_group(project_id, group_id, role_id)
 

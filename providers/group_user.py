@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult
 
 from .admin_api.errors import NotFoundError
-from .admin_api.models import GroupUser as GroupUserRecord
+from .admin_api.models import GroupUserRecord
 from .base_provider import AdminApiProvider
 from .group import scim_managed_error
 from .resource_ids import split_resource_id

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from . import behaviour
 from .errors import AlreadyAssignedError, AlreadyInGroupError, AlreadyMemberError
-from .models import M, AssignedRole, Group, GroupUser, ProjectGroup
+from .models import M, AssignedRole, GroupRecord, GroupUserRecord, ProjectGroupRecord
 from .pagination import NEXT_CURSOR, PageStyle
 from .transport import ApiRequest, Reconciliation, the_one_new
 
@@ -38,10 +38,10 @@ class GroupEndpoints:
     _list: Callable[..., Iterator[Any]]
 
     # --- groups ------------------------------------------------------------------------------
-    def list_groups(self) -> Iterator[Group]:
-        return self._list(GROUPS, {}, NEXT_CURSOR, Group)
+    def list_groups(self) -> Iterator[GroupRecord]:
+        return self._list(GROUPS, {}, NEXT_CURSOR, GroupRecord)
 
-    def create_group(self, name: str, *, known: Sequence[Group] | None = None) -> Group:
+    def create_group(self, name: str, *, known: Sequence[GroupRecord] | None = None) -> GroupRecord:
         """Create a group. Names are not unique, so the ids of the groups with this name are
         taken first (from ``known``, the caller's listing made just before, or a listing); if
         an attempt's outcome is unknown, a group with this name and a new id is ours."""
@@ -55,23 +55,23 @@ class GroupEndpoints:
 
         raw = self._call(ApiRequest("POST", GROUPS, {}, body={"name": name}, idempotent=False,
                                     reconcile=Reconciliation(read_back=read_back)))
-        return self._parse(Group, raw, "POST", GROUPS)
+        return self._parse(GroupRecord, raw, "POST", GROUPS)
 
-    def get_group(self, group_id: str) -> Group:
-        return self._get(Group, GROUP, {"group_id": group_id})
+    def get_group(self, group_id: str) -> GroupRecord:
+        return self._get(GroupRecord, GROUP, {"group_id": group_id})
 
-    def rename_group(self, group_id: str, name: str) -> Group:
+    def rename_group(self, group_id: str, name: str) -> GroupRecord:
         # Setting a name is idempotent: simply retried.
         raw = self._call(ApiRequest("POST", GROUP, {"group_id": group_id}, body={"name": name}))
-        return self._parse(Group, raw, "POST", GROUP)
+        return self._parse(GroupRecord, raw, "POST", GROUP)
 
     def delete_group(self, group_id: str) -> None:
         """Delete a group, and with it its users, project grants and their roles."""
         self._delete(GROUP, {"group_id": group_id})
 
     # --- a group's users -----------------------------------------------------------------------
-    def list_group_users(self, group_id: str) -> Iterator[GroupUser]:
-        return self._list(GROUP_USERS, {"group_id": group_id}, NEXT_CURSOR, GroupUser)
+    def list_group_users(self, group_id: str) -> Iterator[GroupUserRecord]:
+        return self._list(GROUP_USERS, {"group_id": group_id}, NEXT_CURSOR, GroupUserRecord)
 
     def add_group_user(self, group_id: str, user_id: str) -> None:
         ids = {"group_id": group_id, "user_id": user_id}
@@ -85,10 +85,10 @@ class GroupEndpoints:
         self._delete(GROUP_USER, {"group_id": group_id, "user_id": user_id})
 
     # --- project grants ------------------------------------------------------------------------
-    def list_project_groups(self, project_id: str) -> Iterator[ProjectGroup]:
-        return self._list(PROJECT_GROUPS, {"project_id": project_id}, PROJECT_GROUP_PAGES, ProjectGroup)
+    def list_project_groups(self, project_id: str) -> Iterator[ProjectGroupRecord]:
+        return self._list(PROJECT_GROUPS, {"project_id": project_id}, PROJECT_GROUP_PAGES, ProjectGroupRecord)
 
-    def add_project_group(self, project_id: str, group_id: str, role_id: str) -> ProjectGroup:
+    def add_project_group(self, project_id: str, group_id: str, role_id: str) -> ProjectGroupRecord:
         """Grant a group a project with a project role (by id). An existing grant is returned
         as it is, whatever its roles: the caller decides what to do about that."""
         ids = {"project_id": project_id, "group_id": group_id}
@@ -98,10 +98,10 @@ class GroupEndpoints:
             reconcile=Reconciliation(read_back=lambda: self._get_or_none(PROJECT_GROUP, ids),
                                      done_errors=(AlreadyMemberError,)),
         ))
-        return self._parse(ProjectGroup, raw, "POST", PROJECT_GROUPS)
+        return self._parse(ProjectGroupRecord, raw, "POST", PROJECT_GROUPS)
 
-    def get_project_group(self, project_id: str, group_id: str) -> ProjectGroup:
-        return self._get(ProjectGroup, PROJECT_GROUP, {"project_id": project_id, "group_id": group_id})
+    def get_project_group(self, project_id: str, group_id: str) -> ProjectGroupRecord:
+        return self._get(ProjectGroupRecord, PROJECT_GROUP, {"project_id": project_id, "group_id": group_id})
 
     def remove_project_group(self, project_id: str, group_id: str) -> None:
         """Remove a group's access to a project, and with it its roles there."""

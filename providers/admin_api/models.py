@@ -16,7 +16,7 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-class ProjectUser(ApiModel):
+class ProjectMembership(ApiModel):
     """A legacy project membership (``organization.project.user``)."""
 
     object: str = "organization.project.user"
@@ -36,6 +36,29 @@ class OrganizationUser(ApiModel):
     email: str | None = None
     role: str | None = None
     added_at: int | None = None
+
+
+class InvitedProject(ApiModel):
+    id: str
+    role: str  # member | owner
+
+
+class InviteRecord(ApiModel):
+    """An invitation to the organization (``organization.invite``)."""
+
+    object: str = "organization.invite"
+    id: str
+    email: str
+    role: str  # owner | reader
+    status: str  # pending | accepted | expired
+    created_at: int | None = None
+    expires_at: int | None = None
+    accepted_at: int | None = None
+    projects: list[InvitedProject] = []
+
+    def pending_at(self, now: float) -> bool:
+        """Pending, and not past its expiry (a listing taken a while ago may say pending)."""
+        return self.status == "pending" and (self.expires_at is None or self.expires_at > now)
 
 
 class Role(ApiModel):
@@ -81,7 +104,7 @@ class RoleAssignment(ApiModel):
     role: Role
 
 
-class Group(ApiModel):
+class GroupRecord(ApiModel):
     """An organization group. ``is_scim_managed``: its name and users belong to the identity
     provider. A rename answers without ``group_type``."""
 
@@ -93,7 +116,7 @@ class Group(ApiModel):
     group_type: str | None = None
 
 
-class GroupUser(ApiModel):
+class GroupUserRecord(ApiModel):
     """A user as a group's users list shows them."""
 
     id: str
@@ -101,7 +124,7 @@ class GroupUser(ApiModel):
     email: str | None = None
 
 
-class ProjectGroup(ApiModel):
+class ProjectGroupRecord(ApiModel):
     """A group's access to a project (``project.group``). It carries no role: the group's
     roles in the project are its role assignments there (behaviour.py)."""
 
@@ -113,7 +136,7 @@ class ProjectGroup(ApiModel):
     created_at: int | None = None
 
 
-class Project(ApiModel):
+class ProjectRecord(ApiModel):
     """A project (``organization.project``)."""
 
     object: str = "organization.project"
@@ -130,7 +153,7 @@ class Project(ApiModel):
         return self.status == "archived" or self.archived_at is not None
 
 
-class ServiceAccount(ApiModel):
+class ServiceAccountRecord(ApiModel):
     """A project's service account (``organization.project.service_account``)."""
 
     object: str = "organization.project.service_account"
@@ -155,7 +178,7 @@ class NewApiKey(ApiModel):
     expires_at: int | None = None
 
 
-class NewServiceAccount(ServiceAccount):
+class NewServiceAccount(ServiceAccountRecord):
     """The answer to creating a service account. ``api_key`` is None when it was created
     without one, or when the create's answer was lost and the account was read back (the
     key's value then is lost too)."""

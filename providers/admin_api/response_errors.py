@@ -15,11 +15,14 @@ from .errors import (
     AdminApiError,
     AlreadyAssignedError,
     AlreadyInGroupError,
+    AlreadyInOrganizationError,
     AlreadyMemberError,
     ApiKeyExpiredError,
     AssigneeNotMemberError,
     AuthenticationError,
     InvalidRequestError,
+    InviteAcceptedError,
+    InvitePendingError,
     NotFoundError,
     NotInOrganizationError,
     PermissionDeniedError,
@@ -45,6 +48,9 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
     (behaviour.ALREADY_IN_GROUP_FRAGMENT, AlreadyInGroupError),
     (behaviour.SCIM_MANAGED_FRAGMENT, ScimManagedGroupError),
+    (behaviour.INVITE_PENDING_FRAGMENT, InvitePendingError),
+    (behaviour.ALREADY_IN_ORGANIZATION_FRAGMENT, AlreadyInOrganizationError),
+    (behaviour.INVITE_ACCEPTED_FRAGMENT, InviteAcceptedError),
 )
 
 

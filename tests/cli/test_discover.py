@@ -49,6 +49,7 @@ def test_the_fewest_requests_and_no_write(cli, emulator):
         # the groups, and one grant listing per project (no group has a grant here)
         "GET /v1/organization/groups": 1,
         "GET /v1/organization/projects/{project_id}/groups": 6,
+        "GET /v1/organization/invites": 1,  # the pending invites, listed as comments
     }
 
 
