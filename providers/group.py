@@ -30,10 +30,15 @@ from .group_gateway import GroupGateway
 from .input_checks import name, true_or_false
 from .input_diff import same_flag
 from .resource_inputs import AdminApiResource
-from .resource_schema import Input, Output, ResourceSchema
+from .resource_schema import Input, Output, RecordOutputs, ResourceSchema
 from .shared_inputs import ADOPT
 
 log = logging.getLogger(__name__)
+
+# The group as the API lists it; how the stack names it stays in the inputs.
+GROUP = RecordOutputs(GroupRecord, {
+    "group_id": "id", "group_name": "name", "is_scim_managed": "is_scim_managed", "created_at": "created_at",
+})
 
 SCHEMA = ResourceSchema(
     inputs=(
@@ -56,6 +61,7 @@ SCHEMA = ResourceSchema(
         Output("created_by_stack", bool, "Whether this stack created the group (then destroy deletes it)."),
         Output("created_at", int | None, "When the group was created (unix seconds)."),
     ),
+    records=(GROUP,),
 )
 
 
@@ -150,17 +156,8 @@ def find_external(groups: GroupGateway, reference: str) -> GroupRecord:
 
 
 def _outputs(inputs: Mapping[str, Any], group: GroupRecord, *, created: bool) -> dict[str, Any]:
-    return {
-        "name": inputs["name"],
-        "adopt": bool(inputs.get("adopt")),
-        "external": bool(inputs.get("external")),
-        "delete_adopted": bool(inputs.get("delete_adopted")),
-        "group_id": group.id,
-        "group_name": group.name,
-        "is_scim_managed": group.is_scim_managed,
-        "created_by_stack": created,
-        "created_at": group.created_at,
-    }
+    flags = {flag: bool(inputs.get(flag)) for flag in ("adopt", "external", "delete_adopted")}
+    return SCHEMA.output_values(inputs, GROUP.outputs(group), flags, {"created_by_stack": created})
 
 
 GroupArgs = SCHEMA.args_class("GroupArgs", "Inputs of a ``Group``.")

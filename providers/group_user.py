@@ -22,13 +22,17 @@ from .base_provider import AdminApiProvider
 from .group import scim_managed_error
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
-from .resource_schema import Output, ResourceSchema
+from .resource_schema import Output, RecordOutputs, ResourceSchema
 from .shared_inputs import GROUP_ID, REQUESTED_EMAIL, USER
 from .user_reference import UserReference, requested_email
+
+# The user as the group's users list shows them; how the stack names them stays in the inputs.
+GROUP_USER = RecordOutputs(GroupUserRecord, {"user_id": "id", "email": "email", "name": "name"})
 
 SCHEMA = ResourceSchema(
     inputs=(GROUP_ID, USER),
     outputs=(Output("name", str | None, "The user's name."), REQUESTED_EMAIL),
+    records=(GROUP_USER,),
 )
 
 
@@ -78,13 +82,11 @@ class GroupUserProvider(AdminApiProvider):
 
 def _outputs(props: Mapping[str, Any], group_id: str, user_id: str, found: GroupUserRecord | None) -> dict[str, Any]:
     """``props``: the inputs (create) or the previous outputs (read)."""
-    return {
-        "group_id": group_id,
-        "user_id": user_id,
-        "email": found.email if found else props.get("email"),
-        "name": found.name if found else None,
+    listed = GROUP_USER.outputs(found)
+    return SCHEMA.output_values(props, listed, {
+        "group_id": group_id, "user_id": user_id, "email": listed["email"] or props.get("email"),
         "requested_email": requested_email(props),
-    }
+    })
 
 
 GroupUserArgs = SCHEMA.args_class("GroupUserArgs", "Inputs of a ``GroupUser``: give exactly one of ``user_id`` and ``email``.")

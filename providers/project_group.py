@@ -21,17 +21,21 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from .admin_api.behaviour import PROJECT_MEMBER_ROLES, PROJECT_ROLE_ID_BY_MEMBER_ROLE
 from .admin_api.errors import AlreadyMemberError, NotFoundError, ProjectArchivedError
+from .admin_api.models import ProjectGroupRecord
 from .base_provider import AdminApiProvider
 from .group_gateway import GroupGateway
 from .input_checks import one_of, role_id_list
 from .input_diff import same_role_set
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
-from .resource_schema import Input, Output, ResourceSchema
+from .resource_schema import Input, Output, RecordOutputs, ResourceSchema
 from .role_ids import is_undeclared_extra, role_id_matches
 from .shared_inputs import ADOPT, GROUP_ID, PROJECT
 
 log = logging.getLogger(__name__)
+
+# The grant as the API lists it (no role there: the role is read from the grant's roles).
+GRANT = RecordOutputs(ProjectGroupRecord, {"group_name": "group_name", "created_at": "created_at"})
 
 SCHEMA = ResourceSchema(
     inputs=(
@@ -49,6 +53,7 @@ SCHEMA = ResourceSchema(
         Output("group_name", str | None, "The group's name."),
         Output("created_at", int | None, "When the group was granted the project (unix seconds)."),
     ),
+    records=(GRANT,),
 )
 
 
@@ -81,7 +86,7 @@ class ProjectGroupProvider(AdminApiProvider):
         _set_role(groups, project_id, group_id, role, held)
         if roles:
             _assign(groups, project_id, group_id, set(roles) - set(_matching(roles, held)))
-        return CreateResult(f"{project_id}/{group_id}", _outputs(props, grant.group_name, grant.created_at, roles))
+        return CreateResult(f"{project_id}/{group_id}", _outputs(props, grant, roles))
 
     def _take_over(self, groups: GroupGateway, project_id: str, group_id: str, role: str, roles: list[str] | None,
                    *, adopt: bool) -> list[str]:
@@ -108,8 +113,7 @@ class ProjectGroupProvider(AdminApiProvider):
             return ReadResult("", {})
         managed = props.get("roles")
         held = [r.id for r in groups.grant_roles(project_id, group_id)]
-        outputs = _outputs(props, grant.group_name, grant.created_at,
-                           None if managed is None else _matching(managed, held))
+        outputs = _outputs(props, grant, None if managed is None else _matching(managed, held))
         outputs["role"] = groups.grant_role(project_id, group_id)  # None (neither held) shows as drift
         return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
 
@@ -129,7 +133,7 @@ class ProjectGroupProvider(AdminApiProvider):
             _assign(groups, project_id, group_id, set(roles) - set(before))
             for role_id in sorted(set(before) - set(roles)):
                 groups.unassign(project_id, group_id, role_id)
-        return UpdateResult(_outputs(news, grant.group_name, grant.created_at, roles))
+        return UpdateResult(_outputs(news, grant, roles))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         project_id, group_id = split_resource_id(id_, 2)
@@ -162,17 +166,10 @@ def _set_role(groups: GroupGateway, project_id: str, group_id: str, role: str, h
             groups.unassign(project_id, group_id, role_id)
 
 
-def _outputs(inputs: Mapping[str, Any], group_name: str | None, created_at: int | None,
-             roles: list[str] | None) -> dict[str, Any]:
-    return {
-        "project_id": inputs["project_id"],
-        "group_id": inputs["group_id"],
-        "role": inputs["role"],
-        "roles": None if roles is None else sorted(roles),
-        "adopt": bool(inputs.get("adopt")),
-        "group_name": group_name,
-        "created_at": created_at,
-    }
+def _outputs(inputs: Mapping[str, Any], grant: ProjectGroupRecord, roles: list[str] | None) -> dict[str, Any]:
+    return SCHEMA.output_values(inputs, GRANT.outputs(grant), {
+        "roles": None if roles is None else sorted(roles), "adopt": bool(inputs.get("adopt")),
+    })
 
 
 ProjectGroupArgs = SCHEMA.args_class("ProjectGroupArgs", "Inputs of a ``ProjectGroup``.")
