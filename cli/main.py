@@ -17,7 +17,8 @@ import yaml
 
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
-from ..providers.settings import BASE_URL_ENV
+from ..providers.admin_api.base_url import DEFAULT_BASE_URL
+from ..providers.settings import BASE_URL_CONFIG, BASE_URL_ENV
 from .audit import audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
@@ -25,7 +26,14 @@ from .errors import error_line
 from .live_org import active_projects, chosen_projects, read_organization
 from .progress import Reporter, reporting
 from .spec_yaml import render_spec
-from .stack_file import endpoint_settings, load_stack_spec, point_stack_at_spec, project_name, stack_config
+from .stack_file import (
+    endpoint_settings,
+    ensure_stack_can_read_a_spec_file,
+    load_stack_spec,
+    point_stack_at_spec,
+    stack_config,
+    stack_file,
+)
 from .team_inference import infer_teams
 
 PROG = "openai-access"
@@ -130,8 +138,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
 
 def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
     output: Path | None = args.output
+    stack_settings: dict[str, str] = {}
     if args.stack:
-        project_name(Path.cwd())  # fail before reading anything if this is no Pulumi project
+        # Fail before reading anything: no Pulumi project here, or a stack with its spec inline.
+        ensure_stack_can_read_a_spec_file(Path.cwd(), args.stack)
+        if stack_file(Path.cwd(), args.stack).is_file():
+            stack_settings = endpoint_settings(stack_config(Path.cwd(), args.stack))
         output = output or Path(f"access-{args.stack}.yaml")
     gateway = open_gateway(args.base_url, args.requests_per_minute)
     context["base_url"] = gateway.client.base_url
@@ -156,7 +168,13 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams"
           f"{accounts}", file=stderr)
     if args.stack and output is not None:
-        stack_path = point_stack_at_spec(Path.cwd(), args.stack, output)
+        # The stack's providers must reach the API this spec was read from.
+        read_from, had = gateway.client.base_url, stack_settings.get(BASE_URL_CONFIG)
+        endpoint = {BASE_URL_CONFIG: read_from} if read_from != DEFAULT_BASE_URL or had not in (None, read_from) else {}
+        stack_path = point_stack_at_spec(Path.cwd(), args.stack, output, endpoint)
+        if endpoint and had != read_from:
+            print(f"{PROG}: {stack_path.name}: {BASE_URL_CONFIG} set to {read_from}, where the spec was read from"
+                  + (f" (was {had})" if had else ""), file=stderr)
         print(f"{PROG}: {stack_path.name} now reads its access from {output}; `pulumi up` adopts it with no write",
               file=stderr)
     return EXIT_OK
