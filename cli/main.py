@@ -1,7 +1,7 @@
-"""``openai-access``: discover, audit, emulator. The wiring of arguments to the work.
+"""``openai-access``: discover, audit, check, emulator. The wiring of arguments to the work.
 
-Exit status: 0 done (audit: in sync), 1 audit found differences, 2 an error (one line on
-stderr). Progress goes to stderr, results to stdout or the files asked for.
+Exit status: 0 done (audit: in sync), 1 audit found differences or check problems, 2 an error
+(one line on stderr). Progress goes to stderr, results to stdout or the files asked for.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import yaml
 
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
+from ..providers.exclusive_decision import Organization
 from ..providers.admin_api.base_url import DEFAULT_BASE_URL
 from ..providers.settings import BASE_URL_CONFIG, BASE_URL_ENV
 from .audit import audit
@@ -25,6 +26,7 @@ from .connection import open_gateway
 from .errors import error_line
 from .live_org import active_projects, chosen_projects, read_organization
 from .progress import Reporter, reporting
+from .spec_check import read_facts, spec_problems
 from .spec_yaml import render_spec
 from .stack_file import (
     endpoint_settings,
@@ -96,18 +98,37 @@ def build_parser() -> argparse.ArgumentParser:
         "1 differences, 2 error. The key comes from $OPENAI_ADMIN_KEY.",
         **_examples(f"{PROG} audit --stack prod                   # the spec that stack reads",
                     f"{PROG} audit --spec access.yaml --markdown > audit.md",
-                    f"{PROG} audit --spec access.yaml --json --all-projects"),
+                    f"{PROG} audit --spec access.yaml --json --project proj_abc --strict"),
     )
-    source = audit_cmd.add_mutually_exclusive_group(required=True)
-    source.add_argument("--spec", type=Path, metavar="FILE", help="the access spec file")
-    source.add_argument("--stack", metavar="NAME", help="the spec of Pulumi.NAME.yaml in this Pulumi project directory")
+    _spec_source(audit_cmd)
     audit_cmd.add_argument("--all-projects", action="store_true", help="also report the projects the spec does not name")
+    audit_cmd.add_argument("--project", action="append", metavar="ID", help="only this project (repeatable)")
+    audit_cmd.add_argument("--strict", action="store_true",
+                           help="count as differences the members and roles the spec does not declare in projects "
+                           "that are not exclusive (by default information: the stack leaves them alone)")
     output = audit_cmd.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (shape: README)")
     output.add_argument("--markdown", action="store_true", help="Markdown, for a pull-request comment")
 
+    check = commands.add_parser(
+        "check", parents=[endpoint], help="check a spec against the organization before preview and up (read-only)",
+        description="What only the API knows, checked before any write: each project the spec names exists and "
+        "is active, each person is in the organization, each custom role id is a role of its project. Every "
+        "problem is named with its path in the spec. Exit status: 0 fine, 1 problems, 2 error. The key comes "
+        "from $OPENAI_ADMIN_KEY.",
+        **_examples(f"{PROG} check --stack prod                   # before pulumi preview / up",
+                    f"{PROG} check --spec access.yaml"),
+    )
+    _spec_source(check)
+
     commands.add_parser("emulator", add_help=False, help="run the Admin API emulator (its own --help)")
     return parser
+
+
+def _spec_source(command: argparse.ArgumentParser) -> None:
+    source = command.add_mutually_exclusive_group(required=True)
+    source.add_argument("--spec", type=Path, metavar="FILE", help="the access spec file")
+    source.add_argument("--stack", metavar="NAME", help="the spec of Pulumi.NAME.yaml in this Pulumi project directory")
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
@@ -126,6 +147,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         if args.command == "discover":
             return _discover(args, stdout, stderr, context)
         context["spec_source"] = str(args.spec) if args.spec else f"Pulumi.{args.stack}.yaml"
+        if args.command == "check":
+            return _check(args, stdout, stderr, context)
         return _audit(args, stdout, stderr, context)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=stderr)
@@ -185,12 +208,19 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
     gateway = open_gateway(args.base_url, args.requests_per_minute, settings)
     context["base_url"] = gateway.client.base_url
     with reporting(stderr) as reporter:
-        projects = active_projects(gateway, reporter)
-        named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
-        in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
+        if args.project:
+            in_scope = chosen_projects(gateway, args.project, reporter)
+        else:
+            projects = active_projects(gateway, reporter)
+            named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
+            in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
         org = read_organization(gateway, in_scope, reporter)
         user_ids = _user_ids_by_email(gateway, spec, reporter)
-    result = audit(spec, org, user_ids.get)
+        # The rails of exclusive projects: who keeps access though the spec does not declare them.
+        owners = frozenset(user.id for user in gateway.organization_users() if user.role == "owner") \
+            if spec.exclusive_projects else frozenset()
+    result = audit(spec, org, user_ids.get, organization=Organization(owners=owners), strict=args.strict,
+                   only=args.project)
     if args.json:
         stdout.write(audit_json(result))
     elif args.markdown:
@@ -200,6 +230,25 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
     if args.json or args.markdown:
         print(f"{PROG}: {summary_line(result)}", file=stderr)
     return EXIT_OK if result.in_sync else EXIT_DIFFERENCES
+
+
+def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+    spec, settings = _spec_and_settings(args)
+    gateway = open_gateway(args.base_url, args.requests_per_minute, settings)
+    context["base_url"] = gateway.client.base_url
+    with reporting(stderr) as reporter:
+        facts = read_facts(gateway, spec, reporter)
+    problems = spec_problems(spec, facts)
+    for problem in problems:
+        stdout.write(f"{context['spec_source']}: {problem}\n")
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{PROG}: {len(problems)} {noun} in the spec; fix them before `pulumi up` (nothing was written)",
+              file=stderr)
+        return EXIT_DIFFERENCES
+    print(f"{PROG}: the spec checks out against the organization: {len(facts.projects)} projects, "
+          f"{len(facts.users)} people in the organization", file=stderr)
+    return EXIT_OK
 
 
 def _spec_and_settings(args: argparse.Namespace) -> tuple[AccessSpec, dict[str, str]]:

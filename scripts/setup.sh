@@ -13,4 +13,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # requirements-test.txt includes requirements.txt, which installs this project (editable).
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-echo "setup: Pulumi CLI in $(bash scripts/get-pulumi.sh | tail -n 1)" >&2
+pulumi_bin="$(bash scripts/get-pulumi.sh | tail -n 1)"
+echo "setup: Pulumi CLI in $pulumi_bin" >&2
+# The one line that puts `openai-access` (this .venv) and `pulumi` on PATH, as the last line of
+# stdout:  eval "$(bash scripts/setup.sh | tail -n 1)"
+echo "setup: done; to put openai-access and pulumi on PATH in this shell, run the next line (or eval it):" >&2
+printf 'export PATH="%s:%s:$PATH"\n' "$PWD/.venv/bin" "$pulumi_bin"
