@@ -14,7 +14,10 @@ The JSON shape is stable (``"format": 1``; fields are added, never renamed or re
                                     "live": {"role": "member", "roles": ["role-…"]} | null,
                                     "service_account_ids": []}],
                    "unmanaged_service_accounts": [{"id": "svc_acct_…", "name": "ci-bot",
-                                                   "role": "member"}]}]}
+                                                   "role": "member"}],
+                   "exclusive": false,
+                   "information": [<differences that do not count: undeclared, not exclusive>],
+                   "kept": [{"member", "user_id", "live", "reason"}]}]}
 
 ``name`` is null for a project the spec names that is not an active project; ``user_id`` is
 null for a person the organization does not know. The service-account kinds

@@ -1,4 +1,4 @@
-"""``openai-access``: discover, audit, check, emulator. The wiring of arguments to the work.
+"""``openai-access``: discover, audit, check, report, emulator. The wiring of arguments to the work.
 
 Exit status: 0 done (audit: in sync), 1 audit found differences or check problems, 2 an error
 (one line on stderr). Progress goes to stderr, results to stdout or the files asked for.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, NoReturn, Sequence
@@ -20,12 +21,14 @@ from ..providers.access_gateway import AccessGateway
 from ..providers.exclusive_decision import Organization
 from ..providers.admin_api.base_url import DEFAULT_BASE_URL
 from ..providers.settings import BASE_URL_CONFIG, BASE_URL_ENV
-from .audit import audit
+from .access_map import build_access_map
+from .audit import AuditResult, audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
 from .errors import error_line
-from .live_org import active_projects, chosen_projects, read_organization
+from .live_org import LiveOrganization, active_projects, chosen_projects, read_organization
 from .progress import Reporter, reporting
+from .report_html import render_report
 from .spec_check import read_facts, spec_problems
 from .spec_yaml import render_spec
 from .stack_file import (
@@ -121,6 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _spec_source(check)
 
+    report = commands.add_parser(
+        "report", parents=[endpoint], help="who has what where, as one HTML page (read-only)",
+        description="Write one self-contained HTML page of people x projects: each cell the role, the extra "
+        "roles, the team that gives them and until when, coloured by how it stands against the spec (in sync, "
+        "missing, not declared, kept by a rail, ending within 14 days); filters by person, team and project. "
+        "The key comes from $OPENAI_ADMIN_KEY.",
+        **_examples(f"{PROG} report --stack prod --html access.html",
+                    f"{PROG} report --spec access.yaml --html access.html --project proj_abc"),
+    )
+    _spec_source(report)
+    report.add_argument("--html", type=Path, metavar="FILE", required=True, help="write the page here")
+    report.add_argument("--project", action="append", metavar="ID", help="only this project (repeatable)")
+    report.set_defaults(all_projects=False, strict=False)
+
     commands.add_parser("emulator", add_help=False, help="run the Admin API emulator (its own --help)")
     return parser
 
@@ -149,6 +166,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         context["spec_source"] = str(args.spec) if args.spec else f"Pulumi.{args.stack}.yaml"
         if args.command == "check":
             return _check(args, stdout, stderr, context)
+        if args.command == "report":
+            return _report(args, stderr, context)
         return _audit(args, stdout, stderr, context)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=stderr)
@@ -203,7 +222,17 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     return EXIT_OK
 
 
-def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+@dataclass(frozen=True)
+class _Audited:
+    spec: AccessSpec
+    org: LiveOrganization
+    user_ids: dict[str, str]
+    result: AuditResult
+    gateway: AccessGateway
+
+
+def _audited(args: argparse.Namespace, stderr: IO[str], context: dict[str, str | None]) -> _Audited:
+    """The spec, the organization read for it, and the audit of the one against the other."""
     spec, settings = _spec_and_settings(args)
     gateway = open_gateway(args.base_url, args.requests_per_minute, settings)
     context["base_url"] = gateway.client.base_url
@@ -221,6 +250,11 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
             if spec.exclusive_projects else frozenset()
     result = audit(spec, org, user_ids.get, organization=Organization(owners=owners), strict=args.strict,
                    only=args.project)
+    return _Audited(spec, org, user_ids, result, gateway)
+
+
+def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+    result = _audited(args, stderr, context).result
     if args.json:
         stdout.write(audit_json(result))
     elif args.markdown:
@@ -230,6 +264,18 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
     if args.json or args.markdown:
         print(f"{PROG}: {summary_line(result)}", file=stderr)
     return EXIT_OK if result.in_sync else EXIT_DIFFERENCES
+
+
+def _report(args: argparse.Namespace, stderr: IO[str], context: dict[str, str | None]) -> int:
+    audited = _audited(args, stderr, context)
+    names = {user.id: user.name for user in audited.gateway.organization_users() if user.name}
+    access = build_access_map(audited.spec, audited.org, audited.result, audited.user_ids.get, names=names)
+    page = render_report(access, title=str(context["spec_source"]), role_names=audited.org.role_names)
+    args.html.parent.mkdir(parents=True, exist_ok=True)
+    args.html.write_text(page)
+    print(f"{PROG}: wrote {args.html}: {len(access.people)} people, {len(access.projects)} projects, "
+          f"{access.memberships} memberships", file=stderr)
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
