@@ -17,7 +17,9 @@ The JSON shape is stable (``"format": 1``; fields are added, never renamed or re
                                                    "role": "member"}],
                    "exclusive": false,
                    "information": [<differences that do not count: undeclared, not exclusive>],
-                   "kept": [{"member", "user_id", "live", "reason"}]}]}
+                   "kept": [{"member", "user_id", "live", "reason"}],
+                   "pending_invites": [{"member": "new@example.com", "invite_id": "invite-…",
+                                        "expires_at": 1767225600}]}]}
 
 ``name`` is null for a project the spec names that is not an active project; ``user_id`` is
 null for a person the organization does not know. The service-account kinds
@@ -25,7 +27,9 @@ null for a person the organization does not know. The service-account kinds
 put the account's name in ``member``, the ids of the live accounts of that name in
 ``service_account_ids``, and its role in ``declared``/``live`` (``roles`` empty).
 ``unmanaged_service_accounts`` are the project's accounts the spec does not declare:
-information, never a difference (nothing removes them).
+information, never a difference (nothing removes them). ``pending_invites`` are people the
+spec declares there who are not in the organization but have a pending invite: information too
+(not ``missing_member``), also named in the summary line.
 """
 
 from __future__ import annotations
@@ -81,6 +85,10 @@ def audit_json(result: AuditResult) -> str:
                 "information": [_difference_json(d) for d in project.information],
                 "kept": [{"member": k.member, "user_id": k.user_id, "live": _access_json(k.live), "reason": k.reason}
                          for k in project.kept],
+                "pending_invites": [
+                    {"member": p.member, "invite_id": p.invite_id, "expires_at": p.expires_at}
+                    for p in project.pending_invites
+                ],
             }
             for project in result.projects
         ],
@@ -106,6 +114,8 @@ def summary_line(result: AuditResult) -> str:
         (len(result.kept), "kept by a rail"),
         (len(result.unmanaged_service_accounts), "service accounts not in the spec, left alone"),
     ) if count]
+    if result.pending_invites:
+        notes.append(f"pending, invited and not joined yet: {', '.join(p.member for p in result.pending_invites)}")
     note = f" ({'; '.join(notes)})" if notes else ""
     if result.in_sync:
         return f"in sync: {len(result.projects)} projects match the spec{note}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..providers.exclusive_decision import Organization
 from ..providers.admin_api.base_url import DEFAULT_BASE_URL
 from ..providers.settings import BASE_URL_CONFIG, BASE_URL_ENV
 from .access_map import build_access_map
-from .audit import AuditResult, audit
+from .audit import AuditResult, PendingInvite, audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
 from .errors import error_line
@@ -194,8 +195,11 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
                     else active_projects(gateway, reporter))
         # Key counts in the spec's comment block: one key listing per project that has accounts.
         org = read_organization(gateway, projects, reporter, count_keys=True)
+        reporter.step("listing invites")
+        now = time.time()
+        invites = [invite for invite in gateway.invites() if invite.pending_at(now)]
     teams = infer_teams(org)
-    text = render_spec(org, teams)
+    text = render_spec(org, teams, invites)
     if output is None:
         stdout.write(text)
     else:
@@ -207,6 +211,7 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     where = f"wrote {output}" if output else "discovered"
     accounts = f"; {len(org.service_accounts)} service accounts listed as comments, not declared" \
         if org.service_accounts else ""
+    accounts += f"; {len(invites)} pending invites listed as comments" if invites else ""
     print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams"
           f"{accounts}", file=stderr)
     if args.stack and output is not None:
@@ -248,8 +253,9 @@ def _audited(args: argparse.Namespace, stderr: IO[str], context: dict[str, str |
         # The rails of exclusive projects: who keeps access though the spec does not declare them.
         owners = frozenset(user.id for user in gateway.organization_users() if user.role == "owner") \
             if spec.exclusive_projects else frozenset()
-    result = audit(spec, org, user_ids.get, organization=Organization(owners=owners), strict=args.strict,
-                   only=args.project)
+        pending = _pending_invites(gateway, spec, user_ids, reporter)
+    result = audit(spec, org, user_ids.get, pending=pending, organization=Organization(owners=owners),
+                   strict=args.strict, only=args.project)
     return _Audited(spec, org, user_ids, result, gateway)
 
 
@@ -319,6 +325,20 @@ def _user_ids_by_email(gateway: AccessGateway, spec: AccessSpec, reporter: Repor
             found[email] = user.id
         reporter.advance()
     return found
+
+
+def _pending_invites(gateway: AccessGateway, spec: AccessSpec, user_ids: dict[str, str],
+                     reporter: Reporter) -> dict[str, PendingInvite]:
+    """The pending invites of people the spec names by email who are not in the organization
+    (the invites are listed only when there is such a person)."""
+    absent = {m.email.casefold() for team in spec.teams.values() for m in team.members
+              if m.email and not m.user_id} - set(user_ids)
+    if not absent:
+        return {}
+    reporter.step("listing invites")
+    now = time.time()
+    return {invite.email.casefold(): PendingInvite(invite.email.casefold(), invite.id, invite.expires_at)
+            for invite in gateway.invites() if invite.email.casefold() in absent and invite.pending_at(now)}
 
 
 def _run_emulator(argv: Sequence[str], stderr: IO[str]) -> int:

@@ -12,6 +12,7 @@ import re
 from typing import Any, Callable, Iterable, Mapping
 
 from pulumi.dynamic import CheckFailure
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from .admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS, PREDEFINED_ROLE_ID_PREFIX
@@ -44,8 +45,9 @@ Rule = Callable[["InputChecker", str, bool], None]
 
 
 def is_unknown(value: Any) -> bool:
-    """True for a value the engine does not know yet (a preview of a dependent resource)."""
-    return value == rpc.UNKNOWN
+    """True for a value the engine does not know yet (a preview of a dependent resource): the
+    SDK hands the provider an ``Unknown`` object in a preview, the wire marker elsewhere."""
+    return isinstance(value, Unknown) or value == rpc.UNKNOWN
 
 
 def is_given(value: Any) -> bool:
@@ -201,3 +203,53 @@ def any_text(checker: InputChecker, prop: str, _required: bool) -> None:
     value = checker.value(prop)
     if value is not None and not is_unknown(value) and not isinstance(value, str):
         checker.fail(prop, f"{prop} must be a string, got {value!r}")
+
+
+# A rule written once as "what is wrong with this value" (None: nothing), so that the
+# resource's ``check`` and the access spec judge a value with the same words.
+Problem = Callable[[Any], "str | None"]
+
+
+def judged_by(problem: Problem, allowed: str) -> Rule:
+    """A ``Rule`` from a ``Problem``; ``allowed`` describes the value when it is missing."""
+
+    def rule(checker: InputChecker, prop: str, required: bool) -> None:
+        value = checker.value(prop)
+        if is_unknown(value):
+            return
+        if value is None:
+            if required:
+                checker.fail(prop, f"{prop} is required: {allowed}")
+            return
+        found = problem(value)
+        if found is not None:
+            checker.fail(prop, f"{prop} {found}")
+
+    return rule
+
+
+def name_problem(what: str, max_length: int) -> Problem:
+    """A name with something besides spaces, of at most ``max_length`` characters."""
+
+    def problem(value: Any) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return f"must be {what} with something besides spaces, got {value!r}"
+        if len(value) > max_length:
+            return f"must be at most {max_length} characters, got {len(value)}"
+        return None
+
+    return problem
+
+
+def non_empty_text_list(what: str) -> Problem:
+    """A list of at least one non-empty string (items not known yet are not judged)."""
+
+    def problem(value: Any) -> str | None:
+        if not isinstance(value, (list, tuple)) or not value:
+            return f"must be a non-empty list of {what}, got {value!r}"
+        bad = [item for item in value if not is_unknown(item) and not (isinstance(item, str) and item.strip())]
+        if bad:
+            return f"must be a list of {what} (non-empty strings), got {bad!r} in it"
+        return None
+
+    return problem
