@@ -97,6 +97,8 @@ def build_access_map(
                     difference.live.role, difference.live.roles, status, note=STATUS_TEXT[status])
         for kept in project.kept:
             cells[(kept.member, project.project_id)] = Cell(kept.live.role, kept.live.roles, "kept", note=kept.reason)
+    for member in org.members:  # undeclared members are named as listed
+        keys_by_user_id.setdefault(member.user_id, member.name)
     people = sorted({key for key, _ in cells})
     display = {keys_by_user_id.get(uid, uid): name for uid, name in (names or {}).items()}
     project_names = {pid: org.projects.get(pid) or pid for _, pid in cells}
