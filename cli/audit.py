@@ -28,9 +28,9 @@ from typing import Callable, Iterable, Mapping
 
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
-from ..providers.exclusive_decision import Organization, kept_by_rail
+from ..providers.exclusive_decision import OrganizationPeople, kept_by_rail
 from ..providers.role_ids import role_id_matches
-from .live_org import LiveMember, LiveOrganization
+from .live_org import LiveMembership, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
 
 MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")
@@ -130,7 +130,7 @@ class AuditResult:
 
 def audit(
     spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None], *,
-    pending: Mapping[str, PendingInvite] | None = None, organization: Organization = Organization(),
+    pending: Mapping[str, PendingInvite] | None = None, organization: OrganizationPeople = OrganizationPeople(),
     strict: bool = False, only: Iterable[str] | None = None,
 ) -> AuditResult:
     """``org`` must hold every active project the spec names (and any others to report).
@@ -181,7 +181,7 @@ def audit(
 
 
 def _as_the_stack_applies_it(
-    differences: list[Difference], live: Mapping[str, LiveMember], organization: Organization, *,
+    differences: list[Difference], live: Mapping[str, LiveMember], organization: OrganizationPeople, *,
     exclusive: bool, strict: bool,
 ) -> tuple[list[Difference], list[Difference], list[KeptMember]]:
     """(differences, information, kept): what is undeclared counts only where ``up`` would
@@ -233,7 +233,7 @@ def _as_expired(difference: Difference, expired: MemberAccess | None) -> Differe
 
 
 def _project_differences(
-    grants: list[MemberAccess], live: Mapping[str, LiveMember], user_id_for_email: Callable[[str], str | None]
+    grants: list[MemberAccess], live: Mapping[str, LiveMembership], user_id_for_email: Callable[[str], str | None]
 ) -> list[Difference]:
     differences: list[Difference] = []
     seen: set[str] = set()

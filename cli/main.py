@@ -19,7 +19,7 @@ import yaml
 
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
-from ..providers.exclusive_decision import Organization
+from ..providers.exclusive_decision import OrganizationPeople
 from ..providers.admin_api.base_url import DEFAULT_BASE_URL
 from ..providers.settings import BASE_URL_CONFIG, BASE_URL_ENV
 from .access_map import build_access_map
@@ -254,7 +254,7 @@ def _audited(args: argparse.Namespace, stderr: IO[str], context: dict[str, str |
         owners = frozenset(user.id for user in gateway.organization_users() if user.role == "owner") \
             if spec.exclusive_projects else frozenset()
         pending = _pending_invites(gateway, spec, user_ids, reporter)
-    result = audit(spec, org, user_ids.get, pending=pending, organization=Organization(owners=owners),
+    result = audit(spec, org, user_ids.get, pending=pending, organization=OrganizationPeople(owners=owners),
                    strict=args.strict, only=args.project)
     return _Audited(spec, org, user_ids, result, gateway)
 
