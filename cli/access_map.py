@@ -17,7 +17,7 @@ from ..components import expiry
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, merge_grants
 from .audit import AuditResult, Difference
-from .live_org import LiveMember, LiveOrganization
+from .live_org import LiveMembership, LiveOrganization
 
 # How a cell stands, as the legend names them (the order of the legend).
 STATUS_TEXT = {
@@ -110,7 +110,7 @@ def build_access_map(
     )
 
 
-def _declared_cell(grant: MemberAccess, member: LiveMember | None, found: list[Difference],
+def _declared_cell(grant: MemberAccess, member: LiveMembership | None, found: list[Difference],
                    horizon: dt.datetime, counted: Callable[[Difference], bool]) -> Cell:
     via = tuple(f"team {team}" for team in grant.teams)
     soon = grant.endings[0].ends <= horizon if grant.endings else False

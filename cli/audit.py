@@ -181,7 +181,7 @@ def audit(
 
 
 def _as_the_stack_applies_it(
-    differences: list[Difference], live: Mapping[str, LiveMember], organization: OrganizationPeople, *,
+    differences: list[Difference], live: Mapping[str, LiveMembership], organization: OrganizationPeople, *,
     exclusive: bool, strict: bool,
 ) -> tuple[list[Difference], list[Difference], list[KeptMember]]:
     """(differences, information, kept): what is undeclared counts only where ``up`` would

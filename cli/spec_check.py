@@ -20,7 +20,7 @@ from ..components.access_spec import AccessSpec
 from ..providers.access_gateway import AccessGateway
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
 from ..providers.admin_api.errors import NotFoundError
-from ..providers.admin_api.models import OrganizationUser, Project, Role
+from ..providers.admin_api.models import OrganizationUser, ProjectRecord, Role
 from .progress import Reporter
 
 INVITE_HINT = "invite them first (the organization's Members page, or the Admin API's invites), then check again"
@@ -30,7 +30,7 @@ INVITE_HINT = "invite them first (the organization's Members page, or the Admin 
 class OrganizationFacts:
     """What the checks need to know about the organization."""
 
-    projects: Mapping[str, Project | None]  # each project the spec names; None: no such project
+    projects: Mapping[str, ProjectRecord | None]  # each project the spec names; None: no such project
     users: tuple[OrganizationUser, ...]
     roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # project -> usable custom role id -> name
 
@@ -38,7 +38,7 @@ class OrganizationFacts:
 def read_facts(gateway: AccessGateway, spec: AccessSpec, reporter: Reporter) -> OrganizationFacts:
     project_ids = sorted(_named_projects(spec))
     reporter.step("reading projects", len(project_ids))
-    projects: dict[str, Project | None] = {}
+    projects: dict[str, ProjectRecord | None] = {}
     for project_id in project_ids:
         try:
             projects[project_id] = gateway.client.get_project(project_id)
@@ -93,7 +93,7 @@ def spec_problems(spec: AccessSpec, facts: OrganizationFacts) -> list[str]:
     return problems
 
 
-def _project_problem(project_id: str, project: Project | None) -> str | None:
+def _project_problem(project_id: str, project: ProjectRecord | None) -> str | None:
     if project is None:
         return (f"no project {project_id} in the organization: check the id "
                 "(`openai-access discover` lists the active projects)")
