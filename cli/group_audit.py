@@ -21,6 +21,22 @@ from .live_org import LiveOrganization
 GROUP_KINDS = ("missing_group_grant", "group_role_differs", "missing_group_extra_role",
                "undeclared_group_extra_role", "missing_group_user", "undeclared_group_user",
                "undeclared_group_grant")
+# What `up` leaves alone, so information unless strict: users and extra roles added to a
+# group outside the stack (its resources manage what they declare), and another group's grant
+# outside an exclusive project. An exclusive project's undeclared grant is removed: a difference.
+GROUP_UNDECLARED_KINDS = ("undeclared_group_extra_role", "undeclared_group_user", "undeclared_group_grant")
+
+
+def groups_as_the_stack_applies_them(differences: list[Difference], *, exclusive: bool,
+                            strict: bool) -> tuple[list[Difference], list[Difference]]:
+    """(differences, information) among a project's group differences."""
+    counted: list[Difference] = []
+    information: list[Difference] = []
+    for difference in differences:
+        removed_by_up = exclusive and difference.kind == "undeclared_group_grant"
+        left_alone = difference.kind in GROUP_UNDECLARED_KINDS and not removed_by_up
+        (information if left_alone and not strict else counted).append(difference)
+    return counted, information
 
 
 def find_live_group(team: GroupTeam, org: LiveOrganization) -> LiveGroup | None:

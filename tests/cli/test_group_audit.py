@@ -11,9 +11,9 @@ import yaml
 from tests.support.groups import GROUPS_IN_USE
 
 
-def differences(run) -> dict[str, list[tuple]]:
+def differences(run, part: str = "differences") -> dict[str, list[tuple]]:
     document = json.loads(run.stdout)
-    return {p["project_id"]: sorted((d["kind"], d["member"], d["role_id"], d["group"]) for d in p["differences"])
+    return {p["project_id"]: sorted((d["kind"], d["member"], d["role_id"], d["group"]) for d in p[part])
             for p in document["projects"]}
 
 
@@ -30,14 +30,23 @@ def test_a_discovered_spec_audits_in_sync_and_drift_shows_per_group(cli, emulato
     spec_file.write_text(yaml.safe_dump(spec))
     run = cli("audit", "--spec", str(spec_file), "--json")
     assert run.code == 1, run.stderr
-    found = differences(run)
+    found, information = differences(run), differences(run, "information")
     assert found["proj_data"] == sorted([
         ("group_role_differs", "group hand-made", None, "hand-made"),
         ("missing_group_extra_role", "group hand-made", "role-api-project-viewer", "hand-made"),
-        ("undeclared_group_extra_role", "group hand-made", "role_analyst", "hand-made"),
         ("missing_group_user", "grace@example.com", None, "hand-made"),
     ])
-    # Edsger reaches proj_web through the SCIM group: one line for the group, none for him.
-    assert found["proj_web"] == [("undeclared_group_grant", "group ML Engineers", None, "ML Engineers")]
+    # What up leaves alone is information: an extra role given outside, and (outside an
+    # exclusive project) another group's grant. Edsger reaches proj_web through the SCIM group:
+    # one line for the group, none for him.
+    assert information["proj_data"] == [("undeclared_group_extra_role", "group hand-made", "role_analyst", "hand-made")]
+    assert found["proj_web"] == [] and information["proj_web"] == [
+        ("undeclared_group_grant", "group ML Engineers", None, "ML Engineers")]
+    strict = differences(cli("audit", "--spec", str(spec_file), "--json", "--strict"))
+    assert ("undeclared_group_grant", "group ML Engineers", None, "ML Engineers") in strict["proj_web"]
+    spec["exclusive"] = ["proj_web"]  # up would remove that grant: a difference
+    spec_file.write_text(yaml.safe_dump(spec))
+    exclusive = differences(cli("audit", "--spec", str(spec_file), "--json"))
+    assert exclusive["proj_web"] == [("undeclared_group_grant", "group ML Engineers", None, "ML Engineers")]
     table = cli("audit", "--spec", str(spec_file)).stdout
     assert "undeclared group grant" in table and "missing from the group hand-made" in table
