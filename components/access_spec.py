@@ -5,6 +5,9 @@
     max_removals: 10                  # the most removals one up may make in one exclusive project
     invite: false                     # true: people (by email) not in the organization are invited
     invite_domains: [example.com]     # with invite: only addresses in these domains
+    organization:
+      exclusive: false                # true: people in the organization declared nowhere are removed from it
+      max_removals: 10                # the most people one up may remove from the organization
     teams:
       platform:
         expires: 2026-12-24                   # optional: the team's access ends (see ``expiry``)
@@ -42,7 +45,13 @@ from pydantic import (
 )
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
-from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, role_id_problem
+from ..providers.input_checks import (
+    EMAIL_PATTERN,
+    PROJECT_ID_PATTERN,
+    USER_ID_PATTERN,
+    removal_limit_problem,
+    role_id_problem,
+)
 from ..providers.invite import domains_problem, outside_domains
 from .expiry import Expiry
 
@@ -183,13 +192,32 @@ class ServiceAccountSpec(_Strict):
         return self
 
 
+def _removal_limit(value: Any) -> Any:
+    """``max_removals``, judged by the resources' own rule."""
+    problem = removal_limit_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return int(value)
+
+
+class OrganizationSpec(_Strict):
+    """``organization: {exclusive, max_removals}``: see ``ExclusiveOrganizationAccess``."""
+
+    exclusive: StrictBool = False
+    max_removals: int = DEFAULT_MAX_REMOVALS
+
+    _whole_number = field_validator("max_removals", mode="before")(_removal_limit)
+
+
 class AccessSpec(_Strict):
     teams: dict[str, Team] = {}
     service_accounts: dict[ProjectId, dict[AccountName, ServiceAccountSpec]] = {}
     adopt: bool = False
     # true: every project the spec grants; or a list of project ids. See ``exclusive_access``.
     exclusive: bool | tuple[ProjectId, ...] = False
-    max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
+    max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, description="per exclusive project and up")
+    # Leavers: people in the organization the spec declares nowhere are removed from it.
+    organization: OrganizationSpec = Field(default_factory=lambda: OrganizationSpec())
     # People declared by email who are not in the organization are invited (see ``invites``).
     invite: StrictBool = False
     invite_domains: tuple[str, ...] | None = None
@@ -229,12 +257,7 @@ class AccessSpec(_Strict):
             raise ValueError(f"{bad} are not project ids such as 'proj_abc123'")
         return tuple(value)
 
-    @field_validator("max_removals", mode="before")
-    @classmethod
-    def _whole_number(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError(f"must be a whole number of at least 0, got {value!r}")
-        return value
+    _whole_number = field_validator("max_removals", mode="before")(_removal_limit)
 
     @model_validator(mode="after")
     def _exclusive_projects_are_granted(self) -> "AccessSpec":
@@ -292,6 +315,8 @@ def _problem(detail: Mapping[str, Any]) -> str:
         message = f"must be 'owner' or 'member', got {detail.get('input')!r}"
     elif detail["type"] == "greater_than":
         message = f"must be a whole number of seconds above zero, got {detail.get('input')!r}"
+    elif detail["type"] in ("bool_type", "bool_parsing"):
+        message = f"must be true or false, got {detail.get('input')!r}"
     elif detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":
         message = "cannot carry an expiry: `expires` goes on a team, a member entry or a grant"
     elif detail["type"] == "extra_forbidden":

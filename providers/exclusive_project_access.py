@@ -24,12 +24,12 @@ from .exclusive_decision import DEFAULT_MAX_REMOVALS, Decision, DeclaredMember, 
 from .input_checks import EMAIL_PATTERN, USER_ID_PATTERN, InputChecker, is_given, is_unknown, role_id_list
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, ResourceSchema
-from .shared_inputs import PROJECT
+from .shared_inputs import MAX_REMOVALS, PROJECT
 
 _log = logging.getLogger(__name__)
 
 
-def _check_members(checker: InputChecker, prop: str, required: bool) -> None:
+def check_declared_members(checker: InputChecker, prop: str, required: bool) -> None:
     """Each member by ``user_id`` and/or ``email``, with optional ``roles``."""
     members = checker.value(prop)
     if is_unknown(members):
@@ -61,7 +61,7 @@ def _check_members(checker: InputChecker, prop: str, required: bool) -> None:
             checker.fail(prop, failure.reason)
 
 
-def _normalize_members(members: Any) -> Any:
+def normalize_declared_members(members: Any) -> Any:
     """Emails in lower case (a change of letter case is no change), roles sorted and unique,
     absent ``roles`` left absent (their extra roles are not managed); in a stable order.
     What the check refused is passed on as it is: nothing runs after a failed check."""
@@ -77,15 +77,6 @@ def _normalize_members(members: Any) -> Any:
             entry["roles"] = sorted(set(roles)) if isinstance(roles, (list, tuple)) else roles
         normalized.append(entry)
     return sorted(normalized, key=lambda entry: (str(entry.get("user_id") or ""), str(entry.get("email") or "")))
-
-
-def _check_max_removals(checker: InputChecker, prop: str, _required: bool) -> None:
-    value = checker.value(prop)
-    if value is None or is_unknown(value):
-        return
-    # Numbers arrive as floats from the engine (pulumi/pulumi#13830).
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
-        checker.fail(prop, f"{prop} must be a whole number of at least 0, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -125,14 +116,9 @@ SCHEMA = ResourceSchema(
             "members", list[dict[str, Any]],
             "Everyone the stack declares in the project: `user_id` and/or `email`, and `roles`, their extra "
             "role ids (left out: their extra roles are left alone).",
-            rule=_check_members, required=True, normalize=_normalize_members,
+            rule=check_declared_members, required=True, normalize=normalize_declared_members,
         ),
-        Input(
-            "max_removals", int,
-            f"The most removals (memberships and role assignments) one up may make here; more fails before "
-            f"removing anything. Default {DEFAULT_MAX_REMOVALS}.",
-            rule=_check_max_removals, normalize=int, default=DEFAULT_MAX_REMOVALS,
-        ),
+        MAX_REMOVALS,
         RecordedByRead(
             "undeclared_members",
             "Members the last refresh found undeclared (email, name, role, roles): who the next up removes.",

@@ -253,3 +253,20 @@ def non_empty_text_list(what: str) -> Problem:
         return None
 
     return problem
+
+
+def removal_limit_problem(value: Any) -> str | None:
+    """What is wrong with a ``max_removals`` (the spec's and the resources'), if anything.
+    Numbers arrive as floats from the engine (pulumi/pulumi#13830)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+        return f"must be a whole number of at least 0, got {value!r}"
+    return None
+
+
+def removal_limit(checker: InputChecker, prop: str, _required: bool) -> None:
+    value = checker.value(prop)
+    if value is None or is_unknown(value):
+        return
+    problem = removal_limit_problem(value)
+    if problem:
+        checker.fail(prop, f"{prop} {problem}")

@@ -3,7 +3,8 @@ user, ``adopt`` and the requested email (the membership and the role assignment)
 
 from __future__ import annotations
 
-from .input_checks import PROJECT_ID_PATTERN, matching, true_or_false
+from .exclusive_decision import DEFAULT_MAX_REMOVALS
+from .input_checks import PROJECT_ID_PATTERN, matching, removal_limit, true_or_false
 from .input_diff import same_flag
 from .resource_schema import Change, Input, Output, UserInputs
 
@@ -20,4 +21,10 @@ ADOPT = Input(
 )
 REQUESTED_EMAIL = Output(
     "requested_email", str | None, "The email as the program wrote it, when it names the user by email.",
+)
+MAX_REMOVALS = Input(
+    "max_removals", int,
+    f"The most removals one up may make here; more fails before removing anything, naming who would go "
+    f"(0: a dry run). Default {DEFAULT_MAX_REMOVALS}.",
+    rule=removal_limit, normalize=int, default=DEFAULT_MAX_REMOVALS,
 )

@@ -132,7 +132,7 @@ def test_moving_a_person_between_teams_or_renaming_teams_changes_no_resource():
         ({**ORG_SPEC, "exclusive": ["data"]}, "exclusive: ['data'] are not project ids such as 'proj_abc123'"),
         ({**ORG_SPEC, "exclusive": WEB}, f"exclusive: must be true, false or a list of project ids, got '{WEB}'"),
         ({**ORG_SPEC, "max_removals": True}, "max_removals: must be a whole number of at least 0, got True"),
-        ({**ORG_SPEC, "max_removals": -1}, "max_removals: Input should be greater than or equal to 0"),
+        ({**ORG_SPEC, "max_removals": -1}, "max_removals: must be a whole number of at least 0, got -1"),
     ],
 )
 def test_an_invalid_spec_fails_before_anything_is_registered(monitor, spec, words):
