@@ -18,6 +18,7 @@ import yaml
 
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
+from ..providers.organization_decision import OrganizationUser
 from ..providers.settings import BASE_URL_ENV
 from .audit import PendingInvite, audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
@@ -178,7 +179,8 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
         org = read_organization(gateway, in_scope, reporter)
         user_ids = _user_ids_by_email(gateway, spec, reporter)
         pending = _pending_invites(gateway, spec, user_ids, reporter)
-    result = audit(spec, org, user_ids.get, pending)
+        people = _organization_users(gateway, spec, reporter)
+    result = audit(spec, org, user_ids.get, pending, people)
     if args.json:
         stdout.write(audit_json(result))
     elif args.markdown:
@@ -212,6 +214,14 @@ def _user_ids_by_email(gateway: AccessGateway, spec: AccessSpec, reporter: Repor
             found[email] = user.id
         reporter.advance()
     return found
+
+
+def _organization_users(gateway: AccessGateway, spec: AccessSpec, reporter: Reporter) -> list[OrganizationUser]:
+    """With ``organization.exclusive``, everyone in the organization (one shared listing)."""
+    if not spec.organization.exclusive:
+        return []
+    reporter.step("listing the organization's users")
+    return [OrganizationUser.of(user) for user in gateway.organization_users()]
 
 
 def _pending_invites(gateway: AccessGateway, spec: AccessSpec, user_ids: dict[str, str],

@@ -81,10 +81,7 @@ class ExclusiveOrganizationAccessProvider(AdminApiProvider):
     def _decide(self, props: Mapping[str, Any]) -> OrganizationDecision:
         """Every user listed, every page, before anything is decided: a failed or incomplete
         listing raises here, and nobody is removed."""
-        users = [
-            OrganizationUser(user.id, user.email, user.name, user.role, user.is_service_account, user.is_scim_managed)
-            for user in self.access.organization_users()
-        ]
+        users = [OrganizationUser.of(user) for user in self.access.organization_users()]
         declared = [DeclaredPerson(m.get("user_id") or None, m.get("email") or None) for m in props["members"]]
         return decide_organization(declared, users, int(props["max_removals"]))
 

@@ -92,12 +92,14 @@ def check_invited_projects(checker: InputChecker, prop: str, _required: bool) ->
             continue
         if (not isinstance(project, Mapping) or set(project) != {"id", "role"}
                 or not (isinstance(project["id"], str) and PROJECT_ID_PATTERN.match(project["id"]))
-                or project["role"] not in INVITE_PROJECT_ROLES):
+                or project["role"] not in INVITE_PROJECT_ROLES):  # the set test keeps the lookups safe
             checker.fail(prop, f"{prop}[{index}] must be {{id: a project id, role: member or owner}}, got {project!r}")
 
 
 def _normalize_projects(projects: Any) -> Any:
-    if not isinstance(projects, (list, tuple)) or not all(isinstance(p, Mapping) for p in projects):
+    """Sorted by project; what the check refused is passed on as it is."""
+    if not isinstance(projects, (list, tuple)) or not all(isinstance(p, Mapping) and {"id", "role"} <= set(p)
+                                                          for p in projects):
         return projects
     return sorted(({"id": p["id"], "role": p["role"]} for p in projects), key=lambda p: str(p["id"]))
 

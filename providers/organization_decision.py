@@ -10,7 +10,7 @@ removes; so every rail is tested on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .exclusive_decision import DEFAULT_MAX_REMOVALS
 
@@ -31,6 +31,12 @@ class OrganizationUser:
     role: str | None  # owner | reader
     is_service_account: bool = False
     is_scim_managed: bool = False
+
+    @classmethod
+    def of(cls, listed: Any) -> "OrganizationUser":
+        """From the API's record of an organization user (``admin_api.models.OrganizationUser``)."""
+        return cls(listed.id, listed.email, listed.name, listed.role, listed.is_service_account,
+                   listed.is_scim_managed)
 
     def __str__(self) -> str:
         who = self.email or self.user_id
