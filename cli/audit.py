@@ -35,7 +35,7 @@ from ..components.exclusive_access import declared_people
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
 from ..providers.organization_decision import DeclaredPerson, OrganizationUser, decide_organization
 from ..providers.role_ids import role_id_matches
-from .live_org import LiveMember, LiveOrganization
+from .live_org import LiveMembership, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
 
 MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")
@@ -188,7 +188,7 @@ def _as_expired(difference: Difference, expired: MemberAccess | None) -> Differe
 
 
 def _project_differences(
-    grants: list[MemberAccess], live: Mapping[str, LiveMember], user_id_for_email: Callable[[str], str | None]
+    grants: list[MemberAccess], live: Mapping[str, LiveMembership], user_id_for_email: Callable[[str], str | None]
 ) -> list[Difference]:
     differences: list[Difference] = []
     seen: set[str] = set()

@@ -48,7 +48,7 @@ class LiveMember:
 
 
 @dataclass(frozen=True)
-class Organization:
+class OrganizationPeople:
     """What the organization listing tells about people, for the rails."""
 
     owners: frozenset[str] = frozenset()  # user ids with organization role owner
@@ -100,7 +100,7 @@ def decide(
     project_id: str,
     declared: Sequence[DeclaredMember],
     live: Iterable[LiveMember],
-    organization: Organization,
+    organization: OrganizationPeople,
     max_removals: int = DEFAULT_MAX_REMOVALS,
 ) -> Decision:
     declared_by_id, declared_by_email = _index(declared, organization)
@@ -123,7 +123,7 @@ def decide(
 
 
 def _index(
-    declared: Sequence[DeclaredMember], organization: Organization
+    declared: Sequence[DeclaredMember], organization: OrganizationPeople
 ) -> tuple[dict[str, DeclaredMember], dict[str, DeclaredMember]]:
     """Declared members by user id and by casefolded email; an email that the organization
     knows also declares its user id (a member declared by email, listed without one)."""
@@ -139,7 +139,7 @@ def _index(
     return by_id, by_email
 
 
-def _rail(member: LiveMember, organization: Organization) -> str | None:
+def _rail(member: LiveMember, organization: OrganizationPeople) -> str | None:
     if member.user_id in organization.owners:
         return "organization owner: keeps access to every project anyway"
     if member.user_id in organization.service_accounts:

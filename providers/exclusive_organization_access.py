@@ -23,21 +23,25 @@ from typing import Any, Mapping
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .base_provider import AdminApiProvider
-from .exclusive_project_access import RecordedByRead, check_declared_members, normalize_declared_members
+from .exclusive_decision import DEFAULT_MAX_REMOVALS
+from .exclusive_project_access import MemberList, RecordedByRead, normalize_members
+from .input_checks import whole_number
 from .organization_decision import DeclaredPerson, OrganizationDecision, OrganizationUser, decide_organization
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, ResourceSchema
-from .shared_inputs import MAX_REMOVALS
 
 _log = logging.getLogger(__name__)
 RESOURCE_ID = "organization"
 
 SCHEMA = ResourceSchema(
     inputs=(
-        Input("members", list[dict[str, Any]],
-              "Everyone the stack declares anywhere, by `user_id` and/or `email`: nobody of them is removed.",
-              rule=check_declared_members, required=True, normalize=normalize_declared_members),
-        MAX_REMOVALS,
+        MemberList("members", list[dict[str, Any]],
+                   "Everyone the stack declares anywhere, by `user_id` and/or `email`: nobody of them is removed.",
+                   required=True, normalize=normalize_members),
+        Input("max_removals", int,
+              f"The most people one up may remove from the organization; more fails before removing anyone, "
+              f"naming them (0: a dry run). Default {DEFAULT_MAX_REMOVALS}.",
+              rule=whole_number(at_least=0), normalize=int, default=DEFAULT_MAX_REMOVALS),
         RecordedByRead("undeclared_users",
                        "People the last refresh found in the organization and declared nowhere (email, name, role, "
                        "user id): who the next up removes from the organization."),

@@ -25,7 +25,7 @@ def test_valid_inputs_are_normalized():
 
 @pytest.mark.parametrize("news, prop, words", [
     ({"email": "not-an-email"}, "email", "an email address"),
-    ({"email": "a@example.com", "role": "member"}, "role", "'owner', 'reader'"),
+    ({"email": "a@example.com", "role": "member"}, "role", "'owner' or 'reader'"),
     ({"email": "a@example.com", "projects": [{"id": WEB, "role": "admin"}]}, "projects", "role: member or owner"),
     ({"email": "a@example.com", "projects": [{"id": "web"}]}, "projects", "projects[0]"),
     ({"email": "a@elsewhere.test", "allowed_domains": ["example.com"]}, "email", "not in the domains"),
