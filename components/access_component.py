@@ -18,11 +18,12 @@ import pulumi
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.exclusive_project_access import ExclusiveProjectAccess
+from ..providers.exclusive_organization_access import ExclusiveOrganizationAccess
 from ..providers.invite import Invite
 from ..providers.project_user import ProjectUser, ProjectUserArgs
 from ..providers.service_account import ServiceAccount, ServiceAccountArgs
 from .access_spec import AccessSpec, ServiceAccountSpec, Team, parse_access_spec
-from .exclusive_access import declare_exclusive_access
+from .exclusive_access import declare_exclusive_access, declare_exclusive_organization
 from . import expiry
 from .grant_merge import MemberAccess, ending_within, expired_grants, merge_grants
 from .group_teams import DeclaredGroup, both_ways, declare_group_team, group_access_summary, group_teams
@@ -38,6 +39,7 @@ class _AccessComponent(pulumi.ComponentResource):
     service_accounts: dict[str, ServiceAccount]
     exclusive_access: dict[str, ExclusiveProjectAccess]  # by project id
     invites: dict[str, Invite]  # by email, with `invite: true`
+    exclusive_organization: ExclusiveOrganizationAccess | None  # with organization.exclusive
     # email → {status, invite_id, expires_at}: who was invited and whether they joined
     invite_statuses: pulumi.Output[dict[str, Any]]
     access: pulumi.Output[dict[str, Any]]
@@ -73,6 +75,10 @@ class _AccessComponent(pulumi.ComponentResource):
         group_grants = {name: grant for declared in self.groups.values() for name, grant in declared.named_grants()}
         self.exclusive_access = declare_exclusive_access(
             spec, grants, {**self.memberships, **group_grants}, child_opts, _group_ids_by_project(self.groups))
+        self.exclusive_organization = declare_exclusive_organization(
+            spec, [*self.memberships.values(), *self.invites.values(), *self.exclusive_access.values(),
+                   *(resource for declared in self.groups.values() for resource in declared.resources())],
+            child_opts)
         self.access = pulumi.Output.from_input(access_summary(grants))
         self.group_access = pulumi.Output.from_input(group_access_summary(teams_as_groups))
         self.access_ending = pulumi.Output.from_input(ending_within(grants, now))

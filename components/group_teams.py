@@ -86,6 +86,9 @@ class DeclaredGroup:
     users: dict[str, GroupUser]
     grants: dict[str, ProjectGroup]  # by project id
 
+    def resources(self) -> list[pulumi.Resource]:
+        return [self.group, *self.users.values(), *self.grants.values()]
+
     def named_grants(self) -> list[tuple[str, ProjectGroup]]:
         """The grants by resource name (``{project_id}/group/{group}``)."""
         return [(grant_name(project_id, self.team), grant) for project_id, grant in self.grants.items()]

@@ -29,9 +29,13 @@ def org_user(user: User) -> Json:
         "email": user.email,
         "role": user.role,
         "added_at": user.added_at,
-        # Shown only for users the identity provider manages (the SDK types it optional).
-        **({"is_scim_managed": True} if user.is_scim_managed else {}),
+        "is_service_account": user.is_service_account,
+        "is_scim_managed": user.is_scim_managed,
     }
+
+
+def org_user_deleted(user_id: str) -> Json:
+    return {"object": "organization.user.deleted", "id": user_id, "deleted": True}
 
 
 def project(proj: Project) -> Json:

@@ -145,6 +145,18 @@ class AccessGateway:
         with invalidating(self._invites, "all"):
             return self.client.create_invite(email, role=role, projects=projects)
 
+    def remove_from_organization(self, user_id: str) -> bool:
+        """False when they were gone already. Every listing that may hold them is read anew."""
+        with invalidating(self._organization, "all"), invalidating(self._users_by_email, "all"):
+            try:
+                self.client.delete_organization_user(user_id)
+            except NotFoundError:
+                return False
+        for listings in (self._members, self._roles):
+            listings.invalidate_all()
+        self.groups.forget_users()  # they left every group too
+        return True
+
     def delete_invite(self, invite_id: str) -> bool:
         """False when there was nothing to delete (gone already)."""
         with invalidating(self._invites, "all"):

@@ -66,6 +66,10 @@ class GroupGateway:
                 return member_role
         return None
 
+    def forget_users(self) -> None:
+        """After someone left the organization (and so every group): read the users anew."""
+        self._users.invalidate_all()
+
     # --- writes -----------------------------------------------------------------------------
     def create(self, name: str) -> GroupRecord:
         known = list(self.groups().values())

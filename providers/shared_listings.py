@@ -57,6 +57,12 @@ class SharedListings(Generic[K, V]):
             if entry.loaded_at is not None and self._clock() - entry.loaded_at < self._ttl:
                 entry.value = change(entry.value)  # type: ignore[arg-type]
 
+    def invalidate_all(self) -> None:
+        with self._guard:
+            keys = list(self._entries)
+        for key in keys:
+            self.invalidate(key)
+
     def invalidate(self, key: K) -> None:
         entry = self._entry(key)
         with entry.lock:
