@@ -9,6 +9,7 @@ import pytest
 from pulumi_openai_access.components import AccessSpecError, OrganizationAccess, TeamAccess
 from pulumi_openai_access.components import expiry
 from pulumi_openai_access.components.access_spec import parse_access_spec
+from pulumi_openai_access.components.exclusive_access import declared_people
 from pulumi_openai_access.components.group_teams import group_access_summary, group_teams
 from pulumi_openai_access.components.stack_program import readable_group_summary
 from tests.support.recording_monitor import RecordingMonitor, install_recording_monitor
@@ -98,3 +99,8 @@ def test_the_summary_names_each_group_grant_and_who_it_reaches():
         f"{DATA}: group data-team member +{VIEWER} (data): ada@example.com, user-Grace00000000000000000",
         f"{WEB}: group ML Engineers owner (ml): its users as the identity provider keeps them",
     ]
+
+
+def test_organization_exclusive_counts_group_team_members_as_declared():
+    people = declared_people(parse_access_spec(SPEC))
+    assert {"email": "ada@example.com"} in people and {"user_id": "user-Grace00000000000000000"} in people
