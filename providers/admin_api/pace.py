@@ -17,7 +17,8 @@ it the window is full:
 * after ``quiet_windows`` windows without a 429 it sends one request more than the budget;
   admitted, the budget grows (so does a limit that rose), refused, the 429 sets it again;
 * a 429 while none of our requests is in the window (others hold it) teaches nothing: the
-  endpoint waits the caller's short ``fallback`` and tries again.
+  endpoint waits the caller's short ``fallback`` and sends one request alone to see whether
+  the window has room again; the others follow once it is admitted.
 
 A 429 with Retry-After or retry-after-ms holds the endpoint for that long, without learning.
 ``requests_per_minute`` (a user's setting) stays an upper bound: sends are spaced by 60/rpm.
@@ -60,6 +61,7 @@ class PaceEstimator:
         self._held_until = 0.0
         self._last_limited: float | None = None
         self._stalled_since: float | None = None  # first 429 since the last admitted request
+        self._blind = False  # the last 429 taught nothing: one request at a time until admitted
 
     # --- when may the next request go -----------------------------------------------------
     def ready_at(self, now: float, min_interval: float = 0.0) -> float | None:
@@ -69,6 +71,8 @@ class PaceEstimator:
         ready = max(now, self._held_until)
         if min_interval and self._last_send is not None:
             ready = max(ready, self._last_send + min_interval)
+        if self._blind and self._in_flight:
+            return None
         if self.budget is None:
             return ready
         allowed = self.budget + (1 if self._probe_due(now) else 0)
@@ -101,6 +105,7 @@ class PaceEstimator:
         self._in_flight = max(0, self._in_flight - 1)
         self._admitted.append(now)
         self._stalled_since = None
+        self._blind = False
         if self.budget is not None:
             count = len(self._admitted_since(now - self.window))
             if count > self.budget:  # a probe got through: the endpoint admits more
@@ -111,6 +116,7 @@ class PaceEstimator:
     def unanswered(self) -> None:
         """The request never got an answer (connection failure): nothing to learn."""
         self._in_flight = max(0, self._in_flight - 1)
+        self._blind = False  # a probe that got lost: let the next one go
 
     def rate_limited(self, now: float, *, retry_after: float | None = None,
                      fallback: float = 0.0) -> PaceChange | None:
@@ -126,6 +132,7 @@ class PaceEstimator:
         in_window = self._admitted_since(now - self.window)
         if not in_window:
             self._hold(now + fallback)
+            self._blind = True
             return None
         watched_a_window = self._first_send is not None and self._first_send <= now - self.window
         if not watched_a_window:

@@ -117,6 +117,20 @@ def test_a_429_when_others_hold_the_window_teaches_nothing_and_holds_for_the_fal
     assert pace.stalled_for(10.0) == 0.0
 
 
+def test_after_a_429_that_teaches_nothing_one_request_probes_alone():
+    pace = PaceEstimator(WINDOW)
+    for _ in range(3):
+        pace.sent(0.0)
+    pace.rate_limited(0.2, fallback=3.0)  # others hold the window
+    pace.rate_limited(0.2, fallback=3.0)
+    pace.rate_limited(0.2, fallback=3.0)
+    assert pace.ready_at(3.2) == pytest.approx(3.2)
+    pace.sent(3.2)
+    assert pace.ready_at(3.3) is None  # the others wait for the probe's answer
+    pace.answered(3.4)
+    assert pace.ready_at(3.5) == pytest.approx(3.5)  # room again: no longer one at a time
+
+
 def test_retry_after_holds_without_learning():
     pace = PaceEstimator(WINDOW)
     for i in range(3):
