@@ -1,9 +1,9 @@
 """Real pace: every command at the Admin API's own limit, with the default settings.
 
-    .venv/bin/python bench/real_pace.py --limit 8                        # ~50 min
-    .venv/bin/python bench/real_pace.py --limit 8 --part lifecycle       # up, refresh, destroy
-    .venv/bin/python bench/real_pace.py --limit 8 --part discover-audit  # in another shell
-    .venv/bin/python bench/real_pace.py --render                         # results.md from the parts
+    .venv/bin/python -m bench.real_pace --limit 8                        # ~50 min
+    .venv/bin/python -m bench.real_pace --limit 8 --part lifecycle       # up, refresh, destroy
+    .venv/bin/python -m bench.real_pace --limit 8 --part discover-audit  # in another shell
+    .venv/bin/python -m bench.real_pace --render                         # results.md from the parts
 
 The emulator throttles each endpoint to ``--limit`` requests per ``--window`` seconds (60, as
 the real API) and, like the real API, sends no Retry-After; the providers and the command get
@@ -31,14 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:  # `python bench/real_pace.py` as well as `python -m bench.real_pace`
-    sys.path.insert(0, str(REPO_ROOT))
-
-from bench.brownfield import Brownfield, run_brownfield  # noqa: E402
-from bench.lifecycle import RunConfig, run_lifecycle  # noqa: E402
-from bench.org import Org  # noqa: E402
-from bench.report import endpoints_text  # noqa: E402
+from bench.brownfield import Brownfield, run_brownfield
+from bench.lifecycle import REPO_ROOT, RunConfig, run_lifecycle
+from bench.org import Org
+from bench.report import endpoints_text
 
 PARTS = ("lifecycle", "discover-audit")
 LIFECYCLE_STEPS = ("up", "refresh", "destroy")
@@ -102,7 +98,7 @@ def render(out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/real_pace.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.real_pace", description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=8, help="requests per window per endpoint (8)")
     parser.add_argument("--window", type=float, default=60.0, help="window in seconds (60, as the real API)")
     parser.add_argument("--memberships", type=int, default=80, help="N (80)")

@@ -7,7 +7,11 @@ of difference; with ``all_projects``, the projects it does not name too (everyon
 undeclared). A role that only mirrors a member's own role is not reported as undeclared.
 
 Service accounts: each one the spec declares must exist in its project, once, with the
-declared role (three kinds). Accounts the spec does not declare are no difference: nothing
+declared role (three kinds).
+
+Expired access: a member or extra role that the spec declared until an ``expires`` now past,
+and that still exists, is ``expired_member`` / ``expired_extra_role`` (with what was declared)
+rather than undeclared: the stack's next ``up`` removes it. Accounts the spec does not declare are no difference: nothing
 ever removes them (exclusive projects included, since removing one breaks whatever uses its
 key), and discover lists them only as comments; they are reported as information, so that
 a discovered spec audits in sync.
@@ -16,19 +20,22 @@ a discovered spec audits in sync.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 from ..components.access_spec import AccessSpec
-from ..components.grant_merge import MemberAccess, merge_grants
+from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
 from ..providers.role_ids import role_id_matches
 from .live_org import LiveMember, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
 
 MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")
+# Access the spec declared until an `expires` that has passed, and that still exists: the
+# next `up` removes it (unless no stack runs on schedule, which is what this reports).
+EXPIRED_KINDS = ("expired_member", "expired_extra_role")
 # Names are not unique in the API: a declared name held by several accounts is ambiguous.
 SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differs", "ambiguous_service_account")
-KINDS = MEMBER_KINDS + SERVICE_ACCOUNT_KINDS
+KINDS = MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,18 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
     declared: dict[str, list[MemberAccess]] = {}
     for grant in merge_grants(spec):
         declared.setdefault(grant.project_id, []).append(grant)
+    expired: dict[tuple[str, str], MemberAccess] = {}
+    for grant in expired_grants(spec):
+        user_id = grant.member.user_id or user_id_for_email(grant.member.email or "")
+        if user_id:
+            expired[(grant.project_id, user_id)] = grant
     in_spec = set(declared) | set(spec.service_accounts)
     projects = []
     for project_id in sorted(in_spec | set(org.projects)):
         live = {member.user_id: member for member in org.members_of(project_id)}
         differences = _project_differences(declared.get(project_id, []), live, user_id_for_email)
+        differences = [_as_expired(difference, expired.get((project_id, difference.user_id or "")))
+                       for difference in differences]
         accounts = org.service_accounts_of(project_id)
         wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
         differences += _service_account_differences(wanted, accounts)
@@ -111,6 +125,18 @@ def _service_account_differences(wanted: Mapping[str, str], live: list[LiveServi
             differences.append(Difference("service_account_role_differs", name, None, declared,
                                           Access(same_name[0].role, ()), service_account_ids=ids))
     return differences
+
+
+def _as_expired(difference: Difference, expired: MemberAccess | None) -> Difference:
+    """An undeclared member or extra role that the spec declared until an expiry now past."""
+    if expired is None:
+        return difference
+    if difference.kind == "undeclared_member":
+        return replace(difference, kind="expired_member", declared=Access(expired.role, expired.extra_roles))
+    if difference.kind == "undeclared_extra_role" and any(
+            role_id_matches(role_id, difference.role_id or "") for role_id in expired.extra_roles):
+        return replace(difference, kind="expired_extra_role")
+    return difference
 
 
 def _project_differences(

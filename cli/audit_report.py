@@ -47,6 +47,8 @@ KIND_TEXT = {
     "missing_extra_role": "missing extra role",
     "undeclared_member": "undeclared member",
     "undeclared_extra_role": "undeclared extra role",
+    "expired_member": "expired, still a member",
+    "expired_extra_role": "expired, extra role still assigned",
     "missing_service_account": "missing service account",
     "service_account_role_differs": "service account role differs",
     "ambiguous_service_account": "service account name held by several",

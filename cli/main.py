@@ -49,8 +49,17 @@ def _positive(text: str) -> float:
     return value
 
 
+def _examples(*lines: str) -> dict[str, object]:
+    """The end of a command's --help: a few ready-to-run examples."""
+    return {"epilog": "examples:\n" + "\n".join(f"  {line}" for line in lines),
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Bring an OpenAI organization's project access under code, and check it.")
+    parser = _Parser(prog=PROG, description="Bring an OpenAI organization's project access under code, and check it.",
+                     **_examples(f"{PROG} discover --stack prod            # write access-prod.yaml, point the stack at it",
+                                 f"{PROG} audit --stack prod               # exit 0 in sync, 1 differences",
+                                 f"{PROG} COMMAND --help                   # each command's options and examples"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     endpoint = argparse.ArgumentParser(add_help=False)
     endpoint.add_argument("--base-url", metavar="URL",
@@ -64,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
         "discover", parents=[endpoint], help="write the live organization's access as a spec",
         description="Read the active projects, their members and their project roles, and write them as an "
         "access spec (teams of people with identical access, adopt: true). The key comes from $OPENAI_ADMIN_KEY.",
+        **_examples(f"{PROG} discover --stack prod                # access-prod.yaml + Pulumi.prod.yaml",
+                    f"{PROG} discover --project proj_abc -o web.yaml",
+                    f"{PROG} discover --base-url http://127.0.0.1:8700/v1   # the emulator"),
     )
     discover.add_argument("--project", action="append", metavar="ID", help="only this project (repeatable)")
     discover.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the spec here (default: stdout)")
@@ -75,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         "audit", parents=[endpoint], help="compare a spec with the live organization (read-only)",
         description="Compare a spec with the live organization, without Pulumi state. Exit status: 0 in sync, "
         "1 differences, 2 error. The key comes from $OPENAI_ADMIN_KEY.",
+        **_examples(f"{PROG} audit --stack prod                   # the spec that stack reads",
+                    f"{PROG} audit --spec access.yaml --markdown > audit.md",
+                    f"{PROG} audit --spec access.yaml --json --all-projects"),
     )
     source = audit_cmd.add_mutually_exclusive_group(required=True)
     source.add_argument("--spec", type=Path, metavar="FILE", help="the access spec file")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+import datetime as dt
+
 import pulumi
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
@@ -20,7 +22,8 @@ from ..providers.project_user import ProjectUser, ProjectUserArgs
 from ..providers.service_account import ServiceAccount, ServiceAccountArgs
 from .access_spec import AccessSpec, ServiceAccountSpec, Team, parse_access_spec
 from .exclusive_access import declare_exclusive_access
-from .grant_merge import MemberAccess, merge_grants
+from . import expiry
+from .grant_merge import MemberAccess, ending_within, expired_grants, merge_grants
 
 
 class _AccessComponent(pulumi.ComponentResource):
@@ -31,12 +34,17 @@ class _AccessComponent(pulumi.ComponentResource):
     service_accounts: dict[str, ServiceAccount]
     exclusive_access: dict[str, ExclusiveProjectAccess]  # by project id
     access: pulumi.Output[dict[str, Any]]
+    # declared access that ends within ENDING_SOON_DAYS: [{project_id, member, what, ends}]
+    access_ending: pulumi.Output[list[dict[str, str]]]
     # project → account name → key: a secret, for the stack to export (or hand on)
     service_account_keys: pulumi.Output[dict[str, dict[str, str]]]
 
-    def __init__(self, type_: str, name: str, spec: AccessSpec, opts: pulumi.ResourceOptions | None) -> None:
-        grants = merge_grants(spec)  # raises on a bad spec before anything is registered
+    def __init__(self, type_: str, name: str, spec: AccessSpec, opts: pulumi.ResourceOptions | None,
+                 now: dt.datetime | None = None) -> None:
+        now = expiry.now() if now is None else now
+        grants = merge_grants(spec, now)  # raises on a bad spec before anything is registered
         super().__init__(type_, name, None, opts)
+        _tell_what_ends(grants, expired_grants(spec, now), now)
         child_opts = _passed_to_children(opts, parent=self)
         self.memberships = {}
         for grant in grants:
@@ -48,8 +56,10 @@ class _AccessComponent(pulumi.ComponentResource):
         }
         self.exclusive_access = declare_exclusive_access(spec, grants, self.memberships, child_opts)
         self.access = pulumi.Output.from_input(access_summary(grants))
+        self.access_ending = pulumi.Output.from_input(ending_within(grants, now))
         self.service_account_keys = pulumi.Output.secret(_keys_by_project(spec, self.service_accounts))
-        self.register_outputs({"access": self.access, "service_account_keys": self.service_account_keys})
+        self.register_outputs({"access": self.access, "access_ending": self.access_ending,
+                               "service_account_keys": self.service_account_keys})
 
     def _declare(self, grant: MemberAccess, adopt: bool, opts: pulumi.ResourceOptions) -> None:
         name = f"{grant.project_id}/{grant.member.key}"
@@ -82,6 +92,17 @@ def _keys_by_project(spec: AccessSpec, accounts: Mapping[str, ServiceAccount]) -
     })
 
 
+def _tell_what_ends(grants: list[MemberAccess], expired: list[MemberAccess], now: dt.datetime) -> None:
+    """The preview's lines about time: what is no longer declared since its end (the next up
+    removes it, unless another grant keeps it), and what ends within ENDING_SOON_DAYS."""
+    for grant in expired:
+        pulumi.log.info(f"{grant.project_id}/{grant.member.key}: access from {', '.join(grant.teams)} ended at "
+                        f"{expiry.rfc3339(grant.ends) if grant.ends else '?'} and is no longer declared; "
+                        "up removes what no other grant keeps (remove the entry from the spec when done)")
+    for item in ending_within(grants, now):
+        pulumi.log.info(f"{item['project_id']}/{item['member']}: {item['what']} ends at {item['ends']}")
+
+
 class TeamAccess(_AccessComponent):
     """One team's members and grants. For several teams that may overlap, use
     ``OrganizationAccess``: it keeps one membership per (project, member)."""
@@ -89,34 +110,37 @@ class TeamAccess(_AccessComponent):
     def __init__(
         self, name: str, team: Team | Mapping[str, Any], *, adopt: bool = False,
         exclusive: bool | Sequence[str] = False, max_removals: int = DEFAULT_MAX_REMOVALS,
-        opts: pulumi.ResourceOptions | None = None,
+        opts: pulumi.ResourceOptions | None = None, now: dt.datetime | None = None,
     ) -> None:
         raw_team = team.model_dump() if isinstance(team, Team) else team
         spec = parse_access_spec(
             {"teams": {name: raw_team}, "adopt": adopt, "exclusive": exclusive, "max_removals": max_removals}
         )
-        super().__init__("openai-access:index:TeamAccess", name, spec, opts)
+        super().__init__("openai-access:index:TeamAccess", name, spec, opts, now)
 
 
 class OrganizationAccess(_AccessComponent):
     """The whole organization's access, from a spec of teams (see ``access_spec``)."""
 
     def __init__(
-        self, name: str, spec: AccessSpec | Mapping[str, Any], opts: pulumi.ResourceOptions | None = None
+        self, name: str, spec: AccessSpec | Mapping[str, Any], opts: pulumi.ResourceOptions | None = None,
+        now: dt.datetime | None = None,
     ) -> None:
+        """``now``: the instant that ``expires`` is compared with (default: the clock, or
+        ``$OPENAI_ACCESS_NOW``)."""
         parsed = spec if isinstance(spec, AccessSpec) else parse_access_spec(spec)
-        super().__init__("openai-access:index:OrganizationAccess", name, parsed, opts)
+        super().__init__("openai-access:index:OrganizationAccess", name, parsed, opts, now)
 
 
 def access_summary(grants: list[MemberAccess]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Who has what where: project → member → role, extra roles and the teams granting them."""
+    """Who has what where: project → member → role, extra roles, the teams granting them, and
+    when the membership ends (``ends``, only for one that does)."""
     summary: dict[str, dict[str, dict[str, Any]]] = {}
     for grant in grants:
-        summary.setdefault(grant.project_id, {})[str(grant.member.key)] = {
-            "role": grant.role,
-            "roles": list(grant.extra_roles),
-            "teams": list(grant.teams),
-        }
+        entry: dict[str, Any] = {"role": grant.role, "roles": list(grant.extra_roles), "teams": list(grant.teams)}
+        if grant.ends is not None:
+            entry["ends"] = expiry.rfc3339(grant.ends)
+        summary.setdefault(grant.project_id, {})[str(grant.member.key)] = entry
     return summary
 
 

@@ -5,15 +5,18 @@
     max_removals: 10                  # the most removals one up may make in one exclusive project
     teams:
       platform:
+        expires: 2026-12-24                   # optional: the team's access ends (see ``expiry``)
         members:
           - ada@example.com                           # by email
           - user-AlanTuring00000000000000             # by user id
           - {email: grace@example.com, user_id: user-GraceHopper0000000000000}
+          - {email: eve@agency.test, expires: 2027-01-31}   # one person's access ends
         grants:
           proj_WebStorefront00000000000: owner        # role only
           proj_DataPlatform000000000000:
             role: member
             roles: [role-api-project-viewer]          # extra project roles
+            expires: 2026-12-20T18:00:00Z             # one grant ends
 
 Every problem in a spec is reported at once, each under the path where it stands, before
 any resource is registered.
@@ -36,7 +39,8 @@ from pydantic import (
 )
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
-from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, ROLE_ID_EXAMPLES, ROLE_ID_PATTERN, USER_ID_PATTERN
+from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, role_id_problem
+from .expiry import Expiry
 
 MemberRole = Literal["owner", "member"]
 ServiceAccountRole = Literal["owner", "member"]
@@ -69,6 +73,7 @@ class Member(_Strict):
 
     email: str | None = None
     user_id: str | None = None
+    expires: Expiry | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -99,6 +104,7 @@ class Member(_Strict):
 class ProjectGrant(_Strict):
     role: MemberRole
     roles: tuple[str, ...] = Field(default=(), description="extra project role ids")
+    expires: Expiry | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -108,15 +114,16 @@ class ProjectGrant(_Strict):
     @field_validator("roles")
     @classmethod
     def _role_ids(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [role for role in roles if not ROLE_ID_PATTERN.match(role)]
-        if bad:
-            raise ValueError(f"{bad} are not project role ids such as {ROLE_ID_EXAMPLES}")
+        problems = [problem for role in roles if (problem := role_id_problem(role))]
+        if problems:
+            raise ValueError("; ".join(problems))  # the provider's own rule, so that the spec fails first
         return tuple(dict.fromkeys(roles))
 
 
 class Team(_Strict):
     members: tuple[Member, ...]
     grants: dict[ProjectId, ProjectGrant]
+    expires: Expiry | None = None
 
     @field_validator("members")
     @classmethod
@@ -180,6 +187,14 @@ class AccessSpec(_Strict):
     exclusive: bool | tuple[ProjectId, ...] = False
     max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
 
+    @field_validator("teams")
+    @classmethod
+    def _team_names(cls, teams: dict[str, Team]) -> dict[str, Team]:
+        if any(not name.strip() for name in teams):
+            raise ValueError("a team name cannot be empty: name each team (it names nothing in OpenAI, only the "
+                             "team in the spec)")
+        return teams
+
     @model_validator(mode="after")
     def _something_declared(self) -> "AccessSpec":
         if not self.teams and not any(self.service_accounts.values()):
@@ -242,6 +257,8 @@ def _problem(detail: Mapping[str, Any]) -> str:
         message = f"must be 'owner' or 'member', got {detail.get('input')!r}"
     elif detail["type"] == "greater_than":
         message = f"must be a whole number of seconds above zero, got {detail.get('input')!r}"
+    elif detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":
+        message = "cannot carry an expiry: `expires` goes on a team, a member entry or a grant"
     elif detail["type"] == "extra_forbidden":
         message = "is not a field of the spec"
     return f"{path}: {message}"

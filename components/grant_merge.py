@@ -3,16 +3,45 @@
 Teams overlap: one person in two teams that both reach a project must still have exactly
 one membership there, or two resources would fight over it. The highest role wins
 (owner over member), extra roles are the union, and the teams are kept for the summary.
+
+Access with an ``expires`` (a team's, a member entry's or a grant's: the earliest of those
+that apply) is merged only while it lasts: from its end on it is not declared, and what a
+permanent grant gives the same person in the same project stays.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
+from . import expiry
 from .access_spec import AccessSpec, AccessSpecError, Member
 
 ROLE_RANK = {"member": 0, "owner": 1}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one team's grant gives one member in one project, and until when."""
+
+    project_id: str
+    member: Member  # identified: email and user id linked across teams, no expiry
+    team: str
+    role: str
+    extra_roles: tuple[str, ...]
+    ends: dt.datetime | None  # None: until the spec says otherwise
+
+    def active(self, now: dt.datetime) -> bool:
+        return self.ends is None or self.ends > now
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A part of a membership that ends before the membership does (or the membership itself)."""
+
+    what: str  # "membership", "role owner", "extra role role-…"
+    ends: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -24,27 +53,69 @@ class MemberAccess:
     role: str
     extra_roles: tuple[str, ...]
     teams: tuple[str, ...]
+    ends: dt.datetime | None = None  # when the membership stops being declared; None: never
+    endings: tuple[Ending, ...] = ()  # what ends, the membership included, soonest first
 
 
-def merge_grants(spec: AccessSpec) -> list[MemberAccess]:
+def merge_grants(spec: AccessSpec, now: dt.datetime | None = None) -> list[MemberAccess]:
+    """The access declared at ``now`` (default: ``expiry.now()``), one per (project, member)."""
+    at = expiry.now() if now is None else now
+    return _merged(c for c in contributions(spec) if c.active(at))
+
+
+def expired_grants(spec: AccessSpec, now: dt.datetime | None = None) -> list[MemberAccess]:
+    """The access the spec declared until before ``now``, merged the same way."""
+    at = expiry.now() if now is None else now
+    return _merged(c for c in contributions(spec) if not c.active(at))
+
+
+def contributions(spec: AccessSpec) -> Iterator[Contribution]:
+    """Every (team, member, project) grant of the spec, with its end."""
     identify = _member_identities(spec)
-    merged: dict[tuple[str, str], MemberAccess] = {}
     for team_name, team in spec.teams.items():
-        for member in map(identify, team.members):
+        for listed in team.members:
+            member = identify(listed)
             for project_id, grant in team.grants.items():
-                key = (project_id, member.key)
-                previous = merged.get(key)
-                if previous is None:
-                    merged[key] = MemberAccess(project_id, member, grant.role, tuple(sorted(grant.roles)), (team_name,))
-                    continue
-                merged[key] = MemberAccess(
-                    project_id,
-                    member,
-                    max(previous.role, grant.role, key=ROLE_RANK.__getitem__),
-                    tuple(sorted(set(previous.extra_roles) | set(grant.roles))),
-                    tuple(sorted(set(previous.teams) | {team_name})),
-                )
-    return [merged[key] for key in sorted(merged)]
+                yield Contribution(project_id, member, team_name, grant.role, tuple(sorted(grant.roles)),
+                                   expiry.earliest(team.expires, listed.expires, grant.expires))
+
+
+def _merged(found: Iterator[Contribution]) -> list[MemberAccess]:
+    by_membership: dict[tuple[str, str], list[Contribution]] = {}
+    for contribution in found:
+        by_membership.setdefault((contribution.project_id, contribution.member.key), []).append(contribution)
+    return [_merge_one(by_membership[key]) for key in sorted(by_membership)]
+
+
+def _merge_one(parts: list[Contribution]) -> MemberAccess:
+    role = max((part.role for part in parts), key=ROLE_RANK.__getitem__)
+    extra_roles = tuple(sorted({role_id for part in parts for role_id in part.extra_roles}))
+    ends = expiry.latest([part.ends for part in parts])
+    endings = [Ending("membership", ends)] if ends is not None else []
+    if role == "owner":
+        owner_ends = expiry.latest([part.ends for part in parts if part.role == "owner"])
+        if owner_ends is not None and (ends is None or owner_ends < ends):
+            endings.append(Ending("role owner (member after that)", owner_ends))
+    for role_id in extra_roles:
+        role_ends = expiry.latest([part.ends for part in parts if role_id in part.extra_roles])
+        if role_ends is not None and (ends is None or role_ends < ends):
+            endings.append(Ending(f"extra role {role_id}", role_ends))
+    first = parts[0]
+    return MemberAccess(
+        first.project_id, first.member, role, extra_roles, tuple(sorted({part.team for part in parts})),
+        ends, tuple(sorted(endings, key=lambda ending: (ending.ends, ending.what))),
+    )
+
+
+def ending_within(grants: list[MemberAccess], now: dt.datetime, days: int = expiry.ENDING_SOON_DAYS) -> list[dict[str, str]]:
+    """Declared access that ends within ``days`` of ``now``, soonest first, for people to read."""
+    horizon = now + dt.timedelta(days=days)
+    soon = [
+        {"project_id": grant.project_id, "member": grant.member.key, "what": ending.what,
+         "ends": expiry.rfc3339(ending.ends)}
+        for grant in grants for ending in grant.endings if ending.ends <= horizon
+    ]
+    return sorted(soon, key=lambda item: (item["ends"], item["project_id"], item["member"], item["what"]))
 
 
 def _member_identities(spec: AccessSpec) -> Callable[[Member], Member]:

@@ -41,6 +41,8 @@ def provision_access() -> OrganizationAccess:
     organization = OrganizationAccess("organization", spec)
     pulumi.export("access", organization.access)
     pulumi.export("summary", organization.access.apply(readable_summary))
+    # Declared access that ends within 14 days: [{project_id, member, what, ends}]
+    pulumi.export("access_ending", organization.access_ending)
     if organization.service_accounts:
         # project → account name → API key, a secret: another stack reads it with
         # StackReference(...).get_output("service_account_keys").
@@ -54,5 +56,6 @@ def readable_summary(access: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
     for project_id, members in sorted(access.items()):
         for member, grant in sorted(members.items()):
             extras = "".join(f" +{role}" for role in grant["roles"])
-            lines.append(f"{project_id}: {member} {grant['role']}{extras} ({', '.join(grant['teams'])})")
+            ends = f" until {grant['ends']}" if grant.get("ends") else ""
+            lines.append(f"{project_id}: {member} {grant['role']}{extras} ({', '.join(grant['teams'])}){ends}")
     return lines

@@ -30,6 +30,10 @@ SERVICE_ACCOUNT = "/v1/organization/projects/{project_id}/service_accounts/{serv
 SERVICE_ACCOUNT_KEYS = "/v1/organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys"
 PROJECT_API_KEYS = "/v1/organization/projects/{project_id}/api_keys"
 PROJECT_API_KEY = "/v1/organization/projects/{project_id}/api_keys/{api_key_id}"
+PROJECTS = "/v1/organization/projects"
+PROJECT = "/v1/organization/projects/{project_id}"
+PROJECT_ROLES = "/v1/projects/{project_id}/roles"
+PROJECT_ROLE = "/v1/projects/{project_id}/roles/{role_id}"
 # A non-admin endpoint: it takes a project API key (a service account's), not the admin key.
 MODELS = "/v1/models"
 
@@ -47,9 +51,16 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v1/organization/users", "list_org_users"),
     ("GET", "/v1/organization/users/{user_id}", "get_org_user"),
     ("GET", "/v1/organization/roles", "list_org_roles"),
-    ("GET", "/v1/projects/{project_id}/roles", "list_project_roles"),
-    ("GET", "/v1/organization/projects", "list_projects"),
-    ("GET", "/v1/organization/projects/{project_id}", "get_project"),
+    ("GET", PROJECT_ROLES, "list_project_roles"),
+    ("POST", PROJECT_ROLES, "create_project_role"),
+    ("GET", PROJECT_ROLE, "get_project_role"),
+    ("POST", PROJECT_ROLE, "update_project_role"),
+    ("DELETE", PROJECT_ROLE, "delete_project_role"),
+    ("GET", PROJECTS, "list_projects"),
+    ("POST", PROJECTS, "create_project"),
+    ("GET", PROJECT, "get_project"),
+    ("POST", PROJECT, "update_project"),
+    ("POST", PROJECT + "/archive", "archive_project"),
     ("GET", SERVICE_ACCOUNTS, "list_service_accounts"),
     ("POST", SERVICE_ACCOUNTS, "create_service_account"),
     ("GET", SERVICE_ACCOUNT, "get_service_account"),
@@ -96,6 +107,27 @@ _EXPIRY = Field(int, nullable=True)
 def _positive_seconds(value: int | None, name: str = "expires_in_seconds") -> int | None:
     if value is not None and value <= 0:
         raise ApiError(400, f"Invalid '{name}': expected a positive integer, but got {value}.", param=name)
+    return value
+
+
+def _project_name(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ApiError(400, "Invalid 'name': a project name cannot be empty.", param="name")
+    if value is not None and len(value) > behaviour.PROJECT_NAME_MAX_LENGTH:
+        raise ApiError(400, f"Invalid 'name': at most {behaviour.PROJECT_NAME_MAX_LENGTH} characters.", param="name")
+    return value
+
+
+def _role_name(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ApiError(400, "Invalid 'role_name': a role name cannot be empty.", param="role_name")
+    return value
+
+
+def _permissions(value: list[Any] | None) -> list[str] | None:
+    if value is not None and (not value or not all(isinstance(p, str) and p for p in value)):
+        raise ApiError(400, "Invalid 'permissions': expected a non-empty array of non-empty strings.",
+                       param="permissions")
     return value
 
 
@@ -189,6 +221,49 @@ class AdminApi:
 
     def get_project(self, request: Request, project_id: str) -> Json:
         return self.store.get_project(project_id)
+
+    def create_project(self, request: Request) -> Json:
+        body = inputs.json_body(request, {
+            "name": Field(str, required=True),
+            "residency": Field(str, nullable=True, choices=behaviour.PROJECT_RESIDENCIES),
+            "external_key_id": Field(str, nullable=True),
+        })
+        return self.store.create_project(name=_project_name(body["name"]) or "", residency=body["residency"],
+                                         external_key_id=body["external_key_id"])
+
+    def update_project(self, request: Request, project_id: str) -> Json:
+        body = inputs.json_body(request, {"name": Field(str, nullable=True), "external_key_id": Field(str, nullable=True)})
+        return self.store.update_project(project_id, name=_project_name(body["name"]),
+                                         external_key_id=body["external_key_id"])
+
+    def archive_project(self, request: Request, project_id: str) -> Json:
+        return self.store.archive_project(project_id)
+
+    def create_project_role(self, request: Request, project_id: str) -> Json:
+        body = inputs.json_body(request, {
+            "role_name": Field(str, required=True), "permissions": Field(list, required=True),
+            "description": Field(str, nullable=True),
+        })
+        return self.store.create_project_role(
+            project_id, role_name=_role_name(body["role_name"]) or "", permissions=_permissions(body["permissions"]) or [],
+            description=body["description"],
+        )
+
+    def get_project_role(self, request: Request, project_id: str, role_id: str) -> Json:
+        return self.store.get_project_role(project_id, role_id)
+
+    def update_project_role(self, request: Request, project_id: str, role_id: str) -> Json:
+        body = inputs.json_body(request, {
+            "role_name": Field(str, nullable=True), "permissions": Field(list, nullable=True),
+            "description": Field(str, nullable=True),
+        })
+        return self.store.update_project_role(
+            project_id, role_id, role_name=_role_name(body["role_name"]), permissions=_permissions(body["permissions"]),
+            description=body["description"],
+        )
+
+    def delete_project_role(self, request: Request, project_id: str, role_id: str) -> Json:
+        return self.store.delete_project_role(project_id, role_id)
 
     # --- service accounts and project API keys -------------------------------------------
     def list_service_accounts(self, request: Request, project_id: str) -> Json:

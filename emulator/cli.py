@@ -4,15 +4,18 @@ the repository root)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
+from .api import ROUTES
 from .app import DEFAULT_ADMIN_KEY, create_app
 from .knobs import RETRY_AFTER_MODES, KnobSettings, RateLimitSettings
 from .model import State
@@ -23,13 +26,31 @@ from .seed import SeedError, build_state, dump_state, read_seed_file, sample_see
 DEFAULT_PROG = "python -m pulumi_openai_access.emulator"
 
 
+def _served() -> str:
+    """The API paths served, each with its methods, from the route table itself."""
+    methods: dict[str, list[str]] = {}
+    for method, template, _ in ROUTES:
+        methods.setdefault(template, []).append(method)
+    return "\n".join(f"  {'/'.join(verbs):<18} {template}" for template, verbs in methods.items())
+
+
+def _epilog(prog: str) -> str:
+    return (
+        f"serves (Authorization: Bearer ADMIN_KEY; GET /v1/models takes a service account's key):\n{_served()}\n"
+        "  control routes, no auth: /_emulator/requests, reset, faults, rate_limit, latency, state\n\n"
+        "examples:\n"
+        f"  {prog} --port 8700                               # the sample organization\n"
+        f"  {prog} --seed my-org.json --state org-state.json # your own, kept across restarts\n"
+        f"  {prog} --port 8700 --rate-limit 10 --retry-after none  # as throttled as the real API\n"
+    )
+
+
 def parse_args(argv: list[str] | None, prog: str = DEFAULT_PROG) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="An in-memory emulator of the OpenAI Admin API (project users, role "
-        "assignments, users, roles, projects) for tests and previews. The first line on "
-        "stdout is 'listening on http://HOST:PORT/v1'. Control routes (no auth) live under "
-        "/_emulator: requests, reset, faults, rate_limit, latency, state.",
+        description="An in-memory emulator of the OpenAI Admin API for tests and previews. The first line on "
+        "stdout is 'listening on http://HOST:PORT/v1'; each request is logged on stderr (--quiet: not).",
+        epilog=_epilog(prog), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s, loopback only)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default: %(default)s)")
@@ -97,7 +118,19 @@ def main(argv: list[str] | None = None, prog: str = DEFAULT_PROG) -> int:
         ),
         on_change=on_change,
     )
-    server = make_server(args.host, args.port, app, threaded=True)
+    try:
+        # Bound here, not by werkzeug, whose failure is several lines and exit status 1.
+        listening = socket.create_server((args.host, args.port), family=socket.AF_INET6 if ":" in args.host
+                                         else socket.AF_INET)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"emulator: port {args.port} on {args.host} is in use: choose another --port (0 picks a free one)",
+                  file=sys.stderr)
+        else:
+            print(f"emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    server = make_server(args.host, listening.getsockname()[1], app, threaded=True, fd=listening.fileno(),
+                         request_handler=_request_log(sys.stderr.isatty()))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"listening on http://{host}:{server.port}/v1", flush=True)
 
@@ -113,3 +146,16 @@ def main(argv: list[str] | None = None, prog: str = DEFAULT_PROG) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _request_log(terminal: bool) -> type[WSGIRequestHandler]:
+    """werkzeug colours each logged request by status; colour codes only belong on a terminal,
+    not in a redirected log file."""
+    if terminal:
+        return WSGIRequestHandler
+
+    class PlainRequestLog(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            self.log("info", '"%s" %s %s', self.requestline.translate(self._control_char_table), code, size)
+
+    return PlainRequestLog

@@ -41,6 +41,8 @@ class Project:
     created_at: int
     archived_at: int | None
     seq: int = field(default=0, compare=False)
+    external_key_id: str | None = None
+    residency: str | None = None
 
     @property
     def archived(self) -> bool:

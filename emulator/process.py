@@ -34,8 +34,12 @@ import requests
 
 from .api import (
     MODELS,
+    PROJECT,
+    PROJECTS,
     PROJECT_API_KEY,
     PROJECT_API_KEYS,
+    PROJECT_ROLE,
+    PROJECT_ROLES,
     PROJECT_USER,
     PROJECT_USERS,
     SERVICE_ACCOUNT,
@@ -48,7 +52,8 @@ from .api import (
 __all__ = [
     "DEFAULT_ADMIN_KEY", "EmulatorProcess", "EmulatorStartError", "Fault", "RequestCounts", "SAMPLE",
     "PROJECT_USERS", "PROJECT_USER", "USER_ROLES", "USER_ROLE", "SERVICE_ACCOUNTS", "SERVICE_ACCOUNT",
-    "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS",
+    "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS", "PROJECTS", "PROJECT",
+    "PROJECT_ROLES", "PROJECT_ROLE",
 ]
 
 DEFAULT_ADMIN_KEY = "sk-admin-emulator"

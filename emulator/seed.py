@@ -7,7 +7,8 @@ Seed format (every key optional unless marked *required*; unknown keys are error
       "users": [{"id"?: "user-...", "email"*: "...", "name"*: "...",
                  "role"*: "owner" | "reader", "added_at"?: <unix s>}],
       "projects": [{"id"?: "proj_...", "name"*: "...",
-                    "status"?: "active" | "archived", "created_at"?, "archived_at"?}],
+                    "status"?: "active" | "archived", "created_at"?, "archived_at"?,
+                    "external_key_id"?, "residency"?: "GLOBAL" | "EU_STORAGE_PROCESSING" | ...}],
       "roles": [{"id"?: "role_...", "project_id"*: "<project id>" | null,
                  "name"*: "...", "permissions"*: ["..."], "description"?: "...",
                  "created_at"?, "updated_at"?}],
@@ -184,7 +185,7 @@ class _Loader:
 
     def project(self, where: str, item: Any) -> None:
         r, state = self.r, self.state
-        d = r.obj(item, where, ("name",), ("id", "status", "created_at", "archived_at"))
+        d = r.obj(item, where, ("name",), ("id", "status", "created_at", "archived_at", "external_key_id", "residency"))
         if d is None:
             return
         status = r.text(d, "status", where, choices=("active", "archived"), default="active")
@@ -195,7 +196,9 @@ class _Loader:
         if status == "archived" and archived_at is None:
             archived_at = created_at
         proj = Project(r.ident(d, "id", where, ids.project_id), r.text(d, "name", where, default=""),
-                       status, created_at, archived_at, seq=state.next_seq())
+                       status, created_at, archived_at, seq=state.next_seq(),
+                       external_key_id=r.text(d, "external_key_id", where, nullable=True),
+                       residency=r.text(d, "residency", where, nullable=True, choices=behaviour.PROJECT_RESIDENCIES))
         if proj.id in state.projects:
             r.fail(f"{where}.id", f"duplicate project id {proj.id!r}")
         state.projects[proj.id] = proj
@@ -364,7 +367,9 @@ def dump_state(state: State) -> dict[str, Any]:
         ],
         "projects": [
             {"id": p.id, "name": p.name, "status": p.status, "created_at": p.created_at,
-             **({"archived_at": p.archived_at} if p.archived_at is not None else {})}
+             **({"archived_at": p.archived_at} if p.archived_at is not None else {}),
+             **({"external_key_id": p.external_key_id} if p.external_key_id is not None else {}),
+             **({"residency": p.residency} if p.residency is not None else {})}
             for p in ordered(state.projects.values())
         ],
         "roles": [

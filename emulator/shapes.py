@@ -28,6 +28,8 @@ def project(proj: Project) -> Json:
         "created_at": proj.created_at,
         "archived_at": proj.archived_at,
         "status": proj.status,
+        "external_key_id": proj.external_key_id,
+        **({"residency": proj.residency} if proj.residency is not None else {}),
     }
 
 
@@ -56,6 +58,10 @@ def role(r: Role) -> Json:
         "resource_type": r.resource_type,
         "predefined_role": r.predefined,
     }
+
+
+def role_deleted(role_id: str) -> Json:
+    return {"object": "role.deleted", "id": role_id, "deleted": True}
 
 
 def assigned_role(r: Role, assignment: Assignment) -> Json:

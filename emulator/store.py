@@ -15,9 +15,9 @@ from typing import Any
 
 from pulumi_openai_access.providers.admin_api import behaviour
 
-from . import shapes
+from . import ids, shapes
 from .errors import ApiError
-from .model import PREDEFINED_PROJECT_ROLES, Assignment, Membership, Project, Role, State, User
+from .model import PREDEFINED_BY_ID, PREDEFINED_PROJECT_ROLES, Assignment, Membership, Project, Role, State, User
 from .pagination import after_id_page, next_cursor_page
 from .service_accounts import ServiceAccountOperations
 from .shapes import Json
@@ -139,6 +139,37 @@ class Store(ServiceAccountOperations):
         with self._lock:
             return shapes.project(self._project(project_id))
 
+    def create_project(self, *, name: str, residency: str | None, external_key_id: str | None) -> Json:
+        with self._lock:
+            proj = Project(ids.project_id(), name, "active", _now(), None, seq=self._state.next_seq(),
+                           external_key_id=external_key_id, residency=residency)
+            self._state.projects[proj.id] = proj
+            self._changed()
+            return shapes.project(proj)
+
+    def update_project(self, project_id: str, *, name: str | None, external_key_id: str | None) -> Json:
+        with self._lock:
+            proj = self._active_project(project_id)
+            changes = {k: v for k, v in (("name", name), ("external_key_id", external_key_id)) if v is not None}
+            proj = self._state.projects[project_id] = replace(proj, **changes)
+            self._changed()
+            return shapes.project(proj)
+
+    def archive_project(self, project_id: str) -> Json:
+        with self._lock:
+            proj = self._project(project_id)
+            if proj.archived:
+                raise ApiError(behaviour.ALREADY_ARCHIVED_STATUS,
+                               behaviour.ALREADY_ARCHIVED_MESSAGE.format(project_id=project_id))
+            proj = self._state.projects[project_id] = replace(proj, status="archived", archived_at=_now())
+            # Archived projects have no users (their role assignments go with them).
+            for key in [k for k in self._state.memberships if k[0] == project_id]:
+                self._state.removed_memberships[key] = self._state.memberships.pop(key).seq
+            for key in [k for k in self._state.assignments if k[0] == project_id]:
+                del self._state.assignments[key]
+            self._changed()
+            return shapes.project(proj)
+
     # --- project users (legacy membership) ----------------------------------------------------
     def _render_member(self, membership: Membership) -> Json:
         return shapes.project_user(membership, self._state.users[membership.user_id])
@@ -217,6 +248,72 @@ class Store(ServiceAccountOperations):
             roles = self._project_roles(project_id)
             page, has_more, nxt = next_cursor_page(roles, after=after, limit=limit, order=order, seq_of=_seq)
             return shapes.cursor_list([shapes.role(r) for r in page], has_more, nxt)
+
+    def _custom_role(self, project_id: str, role_id: str) -> Role:
+        """A role of this project that may be changed: predefined ones are read-only."""
+        if role_id in PREDEFINED_BY_ID:
+            raise ApiError(behaviour.PREDEFINED_ROLE_READ_ONLY_STATUS,
+                           behaviour.PREDEFINED_ROLE_READ_ONLY_MESSAGE.format(role_id=role_id))
+        role = self._state.roles.get(role_id)
+        if role is None or role.project_id != project_id:
+            raise ApiError(behaviour.UNKNOWN_ROLE_STATUS, behaviour.UNKNOWN_ROLE_MESSAGE.format(role_id=role_id))
+        return role
+
+    def _name_free(self, project_id: str, role_name: str, role_id: str | None = None) -> None:
+        if any(r.name == role_name and r.id != role_id
+               for r in self._state.roles.values() if r.project_id == project_id):
+            raise ApiError(behaviour.ROLE_NAME_TAKEN_STATUS,
+                           behaviour.ROLE_NAME_TAKEN_MESSAGE.format(project_id=project_id, role_name=role_name),
+                           param="role_name")
+
+    def get_project_role(self, project_id: str, role_id: str) -> Json:
+        with self._lock:
+            self._project(project_id)
+            # As the project's list shows them: the predefined roles and the project's own.
+            role = PREDEFINED_BY_ID.get(role_id) or self._custom_role(project_id, role_id)
+            return shapes.role(role)
+
+    def create_project_role(self, project_id: str, *, role_name: str, permissions: list[str],
+                            description: str | None) -> Json:
+        with self._lock:
+            self._active_project(project_id)
+            self._name_free(project_id, role_name)
+            now = _now()
+            role = Role(ids.role_id(), project_id, role_name, tuple(permissions), description, False, now, now,
+                        seq=self._state.next_seq())
+            self._state.roles[role.id] = role
+            self._changed()
+            return shapes.role(role)
+
+    def update_project_role(self, project_id: str, role_id: str, *, role_name: str | None,
+                            permissions: list[str] | None, description: str | None) -> Json:
+        with self._lock:
+            self._active_project(project_id)
+            role = self._custom_role(project_id, role_id)
+            if role_name is not None:
+                self._name_free(project_id, role_name, role_id)
+            changes: dict[str, Any] = {"updated_at": _now()}
+            if role_name is not None:
+                changes["name"] = role_name
+            if permissions is not None:
+                changes["permissions"] = tuple(permissions)
+            if description is not None:
+                changes["description"] = description
+            role = self._state.roles[role_id] = replace(role, **changes)
+            self._changed()
+            return shapes.role(role)
+
+    def delete_project_role(self, project_id: str, role_id: str) -> Json:
+        with self._lock:
+            self._active_project(project_id)
+            self._custom_role(project_id, role_id)
+            holders = [a for a in self._state.assignments.values() if a.role_id == role_id]
+            if holders:
+                raise ApiError(behaviour.ROLE_STILL_ASSIGNED_STATUS, behaviour.ROLE_STILL_ASSIGNED_MESSAGE.format(
+                    role_id=role_id, count=len(holders), project_id=project_id))
+            del self._state.roles[role_id]
+            self._changed()
+            return shapes.role_deleted(role_id)
 
     # --- role assignments (RBAC) ---------------------------------------------------------------
     def _assignment(self, project_id: str, user_id: str, role_id: str) -> tuple[Assignment, Role]:

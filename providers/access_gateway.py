@@ -2,7 +2,7 @@
 
 Reads are served from listings shared by all resources (one paged listing per project for
 memberships, one per project user for role assignments, one of the organization for
-emails, one per project for service accounts and one for API keys); every write invalidates
+emails, one per project for service accounts, one for API keys and one for its roles); every write invalidates
 the listings it touches. One instance exists per set of
 settings in a process and is shared by every resource and every engine thread.
 """
@@ -15,7 +15,15 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 from .admin_api.client import AdminClient
 from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
-from .admin_api.models import AssignedRole, OrganizationUser, ProjectApiKey, ProjectUser, RoleAssignment, ServiceAccount
+from .admin_api.models import (
+    AssignedRole,
+    OrganizationUser,
+    ProjectApiKey,
+    ProjectUser,
+    Role,
+    RoleAssignment,
+    ServiceAccount,
+)
 from .settings import ProviderSettings
 from .shared_listings import SharedListings
 from .user_reference import UserReference
@@ -37,6 +45,7 @@ class AccessGateway:
         self._users_by_email: SharedListings[str, dict[str, OrganizationUser]] = SharedListings(listing_ttl)
         self._service_accounts: SharedListings[str, dict[str, ServiceAccount]] = SharedListings(listing_ttl)
         self._api_keys: SharedListings[str, dict[str, ProjectApiKey]] = SharedListings(listing_ttl)
+        self._project_roles: SharedListings[str, dict[str, Role]] = SharedListings(listing_ttl)
 
     # --- reads ------------------------------------------------------------------------------
     def find_member(self, project_id: str, user_id: str) -> ProjectUser | None:
@@ -99,6 +108,15 @@ class AccessGateway:
             project_id, lambda: _by_id(lambda: self.client.list_project_api_keys(project_id))
         )
 
+    def find_project_role(self, project_id: str, role_id: str) -> Role | None:
+        return self.project_roles(project_id).get(role_id)
+
+    def project_roles(self, project_id: str) -> dict[str, Role]:
+        """The project's roles, predefined and custom, by id (none if the project is gone)."""
+        return self._project_roles.get(
+            project_id, lambda: _by_id(lambda: self.client.list_project_roles(project_id))
+        )
+
     # --- writes -----------------------------------------------------------------------------
     def add_member(self, project_id: str, role: str, *, user_id: str | None = None, email: str | None = None) -> ProjectUser:
         with _invalidating(self._members, project_id):
@@ -137,6 +155,12 @@ class AccessGateway:
         with _invalidating(self._service_accounts, project_id), _invalidating(self._api_keys, project_id):
             yield
 
+    @contextmanager
+    def changing_project_roles(self, project_id: str) -> Iterator[None]:
+        """Around writes to a project's custom roles: its role listing is read anew afterwards."""
+        with _invalidating(self._project_roles, project_id):
+            yield
+
 
 @contextmanager
 def _invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
@@ -160,7 +184,7 @@ def _gone_is_empty(listing: Callable[[], Iterable[T]]) -> Iterator[T]:
         return
 
 
-def _by_id(listing: Callable[[], Iterable[ServiceAccount | ProjectApiKey]]) -> dict[str, Any]:
+def _by_id(listing: Callable[[], Iterable[ServiceAccount | ProjectApiKey | Role]]) -> dict[str, Any]:
     return {item.id: item for item in _gone_is_empty(listing)}
 
 

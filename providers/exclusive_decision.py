@@ -165,7 +165,7 @@ def _problems(
     if count > max_removals:
         lines = removal_lines(members, roles)
         problems.append(
-            f"project {project_id}: {count} removals planned, more than max_removals={max_removals}; "
+            f"project {project_id}: {count} {'removal' if count == 1 else 'removals'} planned, more than max_removals={max_removals}; "
             "nothing was removed. Who would go:\n    " + "\n    ".join(lines) + "\n"
             f"  If that is intended, raise max_removals to at least {count} (top-level `max_removals` in the "
             "spec, or max_removals= on the resource); if not, fix the spec (a wrong email or project id?)."

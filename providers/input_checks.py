@@ -7,11 +7,15 @@ of resources not yet created) are not judged: they are checked again when known.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Callable, Iterable, Mapping
 
 from pulumi.dynamic import CheckFailure
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
+
+from .admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS, PREDEFINED_ROLE_ID_PREFIX
 
 PROJECT_ID_PATTERN = re.compile(r"^proj_[A-Za-z0-9]+$")
 # Real user ids look like "user-AbC…"; the published examples also use "user_abc".
@@ -21,14 +25,29 @@ ROLE_ID_PATTERN = re.compile(r"^role[-_][A-Za-z0-9_-]+$")
 ROLE_ID_EXAMPLES = "'role-api-project-viewer' or 'role_01J1F8PROJ'"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+
+def role_id_problem(role: Any) -> str | None:
+    """What is wrong with a project role id, or None. The predefined ids are known offline, so
+    a typo in one fails here, naming the allowed ids and the closest of them; a custom id
+    (`role_…`) can only be judged by the API (``openai-access check``)."""
+    if not isinstance(role, str) or not ROLE_ID_PATTERN.match(role):
+        return f"{role!r} is not a project role id such as {ROLE_ID_EXAMPLES}"
+    if role.startswith(PREDEFINED_ROLE_ID_PREFIX) and role not in PREDEFINED_PROJECT_ROLE_IDS:
+        closest = difflib.get_close_matches(role, PREDEFINED_PROJECT_ROLE_IDS, n=1)
+        hint = f"did you mean {closest[0]!r}? " if closest else ""
+        return (f"{role!r} is not a predefined project role: {hint}the predefined ones are "
+                f"{', '.join(PREDEFINED_PROJECT_ROLE_IDS)}; custom role ids look like 'role_01J1F8PROJ'")
+    return None
+
 # Judges one input by name; told whether the input is required, so that the "required"
 # message can say what is allowed too.
 Rule = Callable[["InputChecker", str, bool], None]
 
 
 def is_unknown(value: Any) -> bool:
-    """True for a value the engine does not know yet (a preview of a dependent resource)."""
-    return value == rpc.UNKNOWN
+    """True for a value the engine does not know yet (a preview of a dependent resource): the
+    SDK hands the provider an ``Unknown`` object in a preview, the wire marker elsewhere."""
+    return isinstance(value, Unknown) or value == rpc.UNKNOWN
 
 
 def is_given(value: Any) -> bool:
@@ -123,9 +142,23 @@ def role_id_list(checker: InputChecker, prop: str, _required: bool) -> None:
     if not isinstance(value, (list, tuple)):
         checker.fail(prop, f"{prop} must be a list of project role ids, got {value!r}")
         return
-    bad = [role for role in value if not is_unknown(role) and not (isinstance(role, str) and ROLE_ID_PATTERN.match(role))]
-    if bad:
-        checker.fail(prop, f"{prop}: {bad} are not project role ids such as {ROLE_ID_EXAMPLES}")
+    problems = [problem for role in value if not is_unknown(role) and (problem := role_id_problem(role))]
+    if problems:
+        checker.fail(prop, f"{prop}: {'; '.join(problems)}")
+
+
+def role_id(checker: InputChecker, prop: str, required: bool) -> None:
+    """One project role id (see ``role_id_problem``)."""
+    value = checker.value(prop)
+    if is_unknown(value):
+        return
+    if not is_given(value):
+        if required:
+            checker.fail(prop, f"{prop} is required: a project role id such as {ROLE_ID_EXAMPLES}")
+        return
+    problem = role_id_problem(value)
+    if problem:
+        checker.fail(prop, f"{prop}: {problem}")
 
 
 def positive_seconds(checker: InputChecker, prop: str, _required: bool) -> None:
@@ -170,3 +203,53 @@ def any_text(checker: InputChecker, prop: str, _required: bool) -> None:
     value = checker.value(prop)
     if value is not None and not is_unknown(value) and not isinstance(value, str):
         checker.fail(prop, f"{prop} must be a string, got {value!r}")
+
+
+# A rule written once as "what is wrong with this value" (None: nothing), so that the
+# resource's ``check`` and the access spec judge a value with the same words.
+Problem = Callable[[Any], "str | None"]
+
+
+def judged_by(problem: Problem, allowed: str) -> Rule:
+    """A ``Rule`` from a ``Problem``; ``allowed`` describes the value when it is missing."""
+
+    def rule(checker: InputChecker, prop: str, required: bool) -> None:
+        value = checker.value(prop)
+        if is_unknown(value):
+            return
+        if value is None:
+            if required:
+                checker.fail(prop, f"{prop} is required: {allowed}")
+            return
+        found = problem(value)
+        if found is not None:
+            checker.fail(prop, f"{prop} {found}")
+
+    return rule
+
+
+def name_problem(what: str, max_length: int) -> Problem:
+    """A name with something besides spaces, of at most ``max_length`` characters."""
+
+    def problem(value: Any) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return f"must be {what} with something besides spaces, got {value!r}"
+        if len(value) > max_length:
+            return f"must be at most {max_length} characters, got {len(value)}"
+        return None
+
+    return problem
+
+
+def non_empty_text_list(what: str) -> Problem:
+    """A list of at least one non-empty string (items not known yet are not judged)."""
+
+    def problem(value: Any) -> str | None:
+        if not isinstance(value, (list, tuple)) or not value:
+            return f"must be a non-empty list of {what}, got {value!r}"
+        bad = [item for item in value if not is_unknown(item) and not (isinstance(item, str) and item.strip())]
+        if bad:
+            return f"must be a list of {what} (non-empty strings), got {bad!r} in it"
+        return None
+
+    return problem

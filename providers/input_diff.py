@@ -51,3 +51,21 @@ def same_role_set(prop: str) -> Comparator:
         return set(old) == set(new)
 
     return compare
+
+
+def same_when_declared(prop: str) -> Comparator:
+    """An optional input that, left out (None), is not managed: whatever the API holds is no change."""
+
+    def compare(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        return news.get(prop) is None or olds.get(prop) == news.get(prop)
+
+    return compare
+
+
+def same_text_set(prop: str) -> Comparator:
+    """Lists compared as sets (order and repeats are not meaningful)."""
+
+    def compare(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        return set(olds.get(prop) or ()) == set(news.get(prop) or ())
+
+    return compare

@@ -159,13 +159,21 @@ class ResourceSchema:
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
         """Changes stated explicitly (never "unknown"), comparing inputs only: never
         ``__provider``, so a provider code change is no change to a resource."""
+        replaces, updates = self._changes(olds, news)
+        return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=False)
+
+    def updated_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """The inputs that differ and change in place, compared as ``diff`` compares them."""
+        return self._changes(olds, news)[1]
+
+    def _changes(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str]]:
         replaces: list[str] = []
         updates: list[str] = []
         for declaration in self.inputs:
             replaced, updated = declaration.changes(olds, news)
             replaces += replaced
             updates += updated
-        return DiffResult(changes=bool(replaces or updates), replaces=replaces, stables=[], delete_before_replace=False)
+        return replaces, updates
 
     def inputs_from_outputs(self, outputs: Mapping[str, Any]) -> dict[str, Any]:
         """The inputs as the program wrote them, rebuilt from outputs (what ``read`` reports,

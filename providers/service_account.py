@@ -98,7 +98,7 @@ class ServiceAccountProvider(AdminApiProvider):
         reason = renewal_reason(olds, news, time.time())
         if reason is not None:
             # The engine's diff display cannot say why a key is replaced: say it here (stderr).
-            log.info("service account %s: a new key is planned (%s)", id_, reason)
+            log.info("service account %r (%s): a new key is planned (%s)", news.get("name"), id_, reason)
             result.changes = True  # also when the key is gone, expired or due, with no input changed
         return result
 
@@ -183,7 +183,7 @@ class ServiceAccountProvider(AdminApiProvider):
         reason = renewal_reason(olds, news, time.time())
         if reason is None:
             return UpdateResult(_outputs(news, account, None, key_from=olds))
-        log.info("service account %s: making a new key (%s)", account_id, reason)
+        log.info("service account %r (%s): making a new key (%s)", news["name"], account_id, reason)
         old_ids = [olds["api_key_id"]] if olds.get("api_key_id") else []
         key = replace_key(client, project_id, account_id, news["name"], KeyOptions.from_inputs(news), old_ids)
         return UpdateResult(_outputs(news, account, key))

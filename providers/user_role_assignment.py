@@ -18,7 +18,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotFoundError, ProjectArchivedError
 from .base_provider import AdminApiProvider
-from .input_checks import ROLE_ID_EXAMPLES, ROLE_ID_PATTERN, matching
+from .input_checks import role_id
 from .member_roles import is_claimed
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
@@ -35,7 +35,7 @@ SCHEMA = ResourceSchema(
         USER,
         Input(
             "role_id", str, "The project role, predefined or custom. A new role replaces the assignment.",
-            rule=matching(ROLE_ID_PATTERN, f"a project role id such as {ROLE_ID_EXAMPLES}"),
+            rule=role_id,
             required=True, on_change=Change.REPLACE,
         ),
         ADOPT,

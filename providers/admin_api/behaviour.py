@@ -1,11 +1,11 @@
 """The Admin API behaviours that no published source confirms, decided once.
 
-OpenAI's API description leaves some statuses and messages open (see
-``../shared/reference/openai-admin-api.md``, the UNCONFIRMED marks). This module is the one
-place where they are decided: the emulator produces exactly these, and the client recognises
-errors by these statuses and message fragments. The fragments marked *observed* were seen on
-the real API; the client matches on fragments, never on whole messages, so that wording
-changes around them do not break it.
+OpenAI's published API description (the OpenAPI spec and the Admin API reference) leaves
+some statuses and messages open; each one decided here without a source says "unconfirmed".
+This module is the one place where they are decided: the emulator produces exactly these, and
+the client recognises errors by these statuses and message fragments. The fragments marked
+*observed* were seen on the real API; the client matches on fragments, never on whole
+messages, so that wording changes around them do not break it.
 """
 
 from __future__ import annotations
@@ -81,6 +81,10 @@ PREDEFINED_PROJECT_ROLE_IDS = (
     "role-api-project-member",
     "role-api-project-viewer",
 )
+# Predefined role ids have this form and custom ones `role_…` (UNCONFIRMED: the reference
+# lists only the three above). So an id of this form that is not one of them is a typo,
+# caught offline by `check` before any request.
+PREDEFINED_ROLE_ID_PREFIX = "role-"
 # The legacy owner/member role and the RBAC assignments are kept independent: a member's
 # legacy role does not appear in their role-assignment list (unconfirmed either way).
 # Removing a member from a project removes their role assignments in that project.
@@ -152,3 +156,42 @@ REDACTED_PREFIX, REDACTED_SUFFIX = 8, 4
 # GET /v1/models; an admin key is refused there, and a project key on the admin endpoints.
 # An expired or deleted key is the 401 invalid_api_key (unconfirmed for expired keys: the
 # real API may use another code).
+
+# --- Projects and custom project roles (issue 20) ------------------------------------------
+# A project is created with a name (and optionally residency and external_key_id); it is
+# renamed (and its external_key_id changed) in place; it is archived, never deleted
+# (reference: "Projects can be created and archived, but cannot be deleted"). Names are not
+# unique. An empty or blank name is a 400 naming `name`. Archiving an archived project is
+# a 400 with this fragment (unconfirmed; the providers treat it as done); renaming an archived
+# project is the ARCHIVED_PROJECT 400.
+PROJECT_NAME_MAX_LENGTH = 255  # unconfirmed by any source: a generous bound that catches mistakes
+ALREADY_ARCHIVED_STATUS = 400
+ALREADY_ARCHIVED_FRAGMENT = "is already archived"
+ALREADY_ARCHIVED_MESSAGE = "Project {project_id} is already archived"
+# The residency values: the reference says "enum" without listing them; these are the ones
+# openai-python types (`ProjectResidency`). Another value is a 400 naming `residency`. It
+# cannot change after the create (the update body has no such field).
+PROJECT_RESIDENCIES = (
+    "GLOBAL", "US_STORAGE_PROCESSING", "EU_STORAGE_PROCESSING", "JP_STORAGE", "JP_STORAGE_PROCESSING",
+    "KR_STORAGE", "CA_STORAGE", "SG_STORAGE", "IN_STORAGE", "IN_STORAGE_PROCESSING", "AU_STORAGE",
+    "AU_STORAGE_PROCESSING", "GB_STORAGE", "AE_STORAGE", "AE_STORAGE_PROCESSING",
+)
+
+# Custom project roles: a role's name is unique among the project's custom roles (unconfirmed):
+# creating or renaming to a name in use is a 400 with this fragment. `permissions` must be a
+# non-empty list of non-empty strings (400 naming it).
+ROLE_NAME_TAKEN_STATUS = 400
+ROLE_NAME_TAKEN_FRAGMENT = "already has a role named"
+ROLE_NAME_TAKEN_MESSAGE = "Project {project_id} already has a role named '{role_name}'"
+# Deleting a custom role that is still assigned to someone in the project (UNCONFIRMED: the
+# API may as well drop the assignments with the role). Decided: refused with a 400 naming how
+# many assignments hold it, so nothing loses access as a side effect; the providers unassign
+# first (memberships depend on the roles they carry) and report this refusal as an
+# assignment made outside the stack.
+ROLE_STILL_ASSIGNED_STATUS = 400
+ROLE_STILL_ASSIGNED_FRAGMENT = "is still assigned"
+ROLE_STILL_ASSIGNED_MESSAGE = "Role {role_id} is still assigned to {count} principal(s) in project {project_id}"
+# Predefined roles cannot be changed or deleted: 400 (unconfirmed). A custom role of another
+# project, or an unknown id, is the UNKNOWN_ROLE 404 on the role's own paths.
+PREDEFINED_ROLE_READ_ONLY_STATUS = 400
+PREDEFINED_ROLE_READ_ONLY_MESSAGE = "Role {role_id} is predefined and cannot be changed or deleted"

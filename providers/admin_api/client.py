@@ -11,7 +11,14 @@ from typing import Any, Iterator, NoReturn, Sequence
 
 from .base_url import resolve_base_url
 from .credentials import AdminKey, resolve_admin_key
-from .errors import AlreadyAssignedError, AlreadyMemberError, AmbiguousWriteError, NotFoundError
+from .errors import (
+    AlreadyAssignedError,
+    AlreadyMemberError,
+    AmbiguousWriteError,
+    NotFoundError,
+    ProjectAlreadyArchivedError,
+    RoleNameTakenError,
+)
 from .models import (
     M,
     AssignedRole,
@@ -38,7 +45,9 @@ PROJECT_USERS = "/organization/projects/{project_id}/users"
 PROJECT_USER = "/organization/projects/{project_id}/users/{user_id}"
 PROJECT_USER_ROLES = "/projects/{project_id}/users/{user_id}/roles"
 PROJECT_USER_ROLE = "/projects/{project_id}/users/{user_id}/roles/{role_id}"
+PROJECT_ARCHIVE = "/organization/projects/{project_id}/archive"
 PROJECT_ROLES = "/projects/{project_id}/roles"
+PROJECT_ROLE = "/projects/{project_id}/roles/{role_id}"
 ORGANIZATION_USERS = "/organization/users"
 ORGANIZATION_USER = "/organization/users/{user_id}"
 ORGANIZATION_ROLES = "/organization/roles"
@@ -318,12 +327,92 @@ class AdminClient:
     def list_organization_roles(self) -> Iterator[Role]:
         return self._list(ORGANIZATION_ROLES, {}, NEXT_CURSOR, Role)
 
-    def list_projects(self) -> Iterator[Project]:
+    def list_projects(self, *, include_archived: bool = False) -> Iterator[Project]:
         """The active projects (the API leaves archived ones out unless asked)."""
-        return self._list(PROJECTS, {}, LEGACY, Project)
+        query = {"include_archived": "true"} if include_archived else None
+        return self._list(PROJECTS, {}, LEGACY, Project, query=query)
 
     def get_project(self, project_id: str) -> Project:
         return self._get(Project, PROJECT, {"project_id": project_id})
+
+    def create_project(
+        self, name: str, *, residency: str | None = None, external_key_id: str | None = None,
+        known: Sequence[Project] | None = None,
+    ) -> Project:
+        """Create a project. Never two: names are not unique, so the ids of the active projects
+        with this name are listed first (or taken from ``known``, the caller's listing made just
+        before); if an attempt's outcome is unknown, a project with this name and an id not in
+        that list is ours."""
+        listed = self.list_projects() if known is None else known
+        before = {project.id for project in listed if project.name == name}
+
+        def read_back() -> Any | None:
+            new = [p for p in self.list_projects() if p.name == name and p.id not in before]
+            found = _the_one_new(new, f"project named {name!r}", "POST", PROJECTS)
+            return None if found is None else found.model_dump()
+
+        body = {k: v for k, v in (("name", name), ("residency", residency), ("external_key_id", external_key_id))
+                if v is not None}
+        raw = self._call(ApiRequest("POST", PROJECTS, {}, body=body, idempotent=False,
+                                    reconcile=Reconciliation(read_back=read_back)))
+        return self._parse(Project, raw, "POST", PROJECTS)
+
+    def update_project(self, project_id: str, *, name: str | None = None,
+                       external_key_id: str | None = None) -> Project:
+        # Setting a name is idempotent: simply retried.
+        body = {k: v for k, v in (("name", name), ("external_key_id", external_key_id)) if v is not None}
+        raw = self._call(ApiRequest("POST", PROJECT, {"project_id": project_id}, body=body))
+        return self._parse(Project, raw, "POST", PROJECT)
+
+    def archive_project(self, project_id: str) -> Project:
+        """Archive a project (the API cannot delete one). Archiving an archived project is
+        reported as done: the project as it is."""
+        ids = {"project_id": project_id}
+        try:
+            raw = self._call(ApiRequest(
+                "POST", PROJECT_ARCHIVE, ids, idempotent=False,
+                reconcile=Reconciliation(read_back=lambda: self._archived_or_none(project_id),
+                                         done_errors=(ProjectAlreadyArchivedError,)),
+            ))
+        except ProjectAlreadyArchivedError:
+            return self.get_project(project_id)
+        return self._parse(Project, raw, "POST", PROJECT_ARCHIVE)
+
+    def _archived_or_none(self, project_id: str) -> Any | None:
+        project = self.get_project(project_id)
+        return project.model_dump() if project.is_archived else None
+
+    # --- custom project roles ----------------------------------------------------------------
+    def get_project_role(self, project_id: str, role_id: str) -> Role:
+        return self._get(Role, PROJECT_ROLE, {"project_id": project_id, "role_id": role_id})
+
+    def create_project_role(self, project_id: str, role_name: str, permissions: Sequence[str],
+                            description: str | None = None) -> Role:
+        """Create a custom role. Never two: names are unique in a project, so after an attempt
+        whose outcome is unknown the role with this name is ours."""
+
+        def read_back() -> Any | None:
+            found = [r for r in self.list_project_roles(project_id) if r.name == role_name and not r.predefined_role]
+            return found[0].model_dump() if found else None
+
+        body: dict[str, Any] = {"role_name": role_name, "permissions": list(permissions)}
+        if description is not None:
+            body["description"] = description
+        raw = self._call(ApiRequest("POST", PROJECT_ROLES, {"project_id": project_id}, body=body, idempotent=False,
+                                    reconcile=Reconciliation(read_back=read_back, done_errors=(RoleNameTakenError,))))
+        return self._parse(Role, raw, "POST", PROJECT_ROLES)
+
+    def update_project_role(self, project_id: str, role_id: str, *, role_name: str | None = None,
+                            permissions: Sequence[str] | None = None, description: str | None = None) -> Role:
+        # Setting fields is idempotent: simply retried.
+        body: dict[str, Any] = {"role_name": role_name, "description": description,
+                                "permissions": None if permissions is None else list(permissions)}
+        raw = self._call(ApiRequest("POST", PROJECT_ROLE, {"project_id": project_id, "role_id": role_id},
+                                    body={k: v for k, v in body.items() if v is not None}))
+        return self._parse(Role, raw, "POST", PROJECT_ROLE)
+
+    def delete_project_role(self, project_id: str, role_id: str) -> None:
+        self._delete(PROJECT_ROLE, {"project_id": project_id, "role_id": role_id})
 
     # --- shared plumbing -----------------------------------------------------------------
     def _call(self, request: ApiRequest) -> Any:

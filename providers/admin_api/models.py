@@ -90,6 +90,8 @@ class Project(ApiModel):
     created_at: int | None = None
     archived_at: int | None = None
     status: str | None = None
+    external_key_id: str | None = None
+    residency: str | None = None
 
     @property
     def is_archived(self) -> bool:

@@ -38,8 +38,8 @@ from .errors import (
     RateLimitedError,
     ServerError,
     UnexpectedResponseError,
-    error_from_response,
 )
+from .response_errors import error_from_response
 from .retry import RetryPolicy, retry_after_seconds
 from .pace import DEFAULT_WINDOW_SECONDS
 from .throttle import EndpointThrottle, endpoint_throttle

@@ -242,6 +242,7 @@ class EngineStack:
         if self.spec is not None:
             organization = OrganizationAccess("organization", self.spec)
             pulumi.export("access", organization.access)
+            pulumi.export("access_ending", organization.access_ending)
 
     # --- operations ------------------------------------------------------------------------
     def preview(self, **kwargs: Any) -> Operation:

@@ -9,6 +9,8 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_openai_access.providers.access_gateway import forget_all_sessions
 from pulumi_openai_access.providers.member_roles import forget_claimed_roles
+from pulumi_openai_access.providers.project import ProjectProvider
+from pulumi_openai_access.providers.project_role import ProjectRoleProvider
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
 from pulumi_openai_access.providers.service_account import ServiceAccountProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
@@ -21,6 +23,8 @@ class ConfiguredProviders:
     project_user: ProjectUserProvider
     role_assignment: UserRoleAssignmentProvider
     service_account: ServiceAccountProvider
+    project: ProjectProvider
+    project_role: ProjectRoleProvider
 
     @staticmethod
     def new_process() -> None:
@@ -36,8 +40,10 @@ def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
 def configured_providers(emulator: EmulatorProcess) -> ConfiguredProviders:
     ConfiguredProviders.new_process()
     request = ConfigureRequest(Config(stack_config(emulator), project_name="openai-access"))
-    providers = ConfiguredProviders(ProjectUserProvider(), UserRoleAssignmentProvider(), ServiceAccountProvider())
-    for provider in (providers.project_user, providers.role_assignment, providers.service_account):
+    providers = ConfiguredProviders(ProjectUserProvider(), UserRoleAssignmentProvider(), ServiceAccountProvider(),
+                                    ProjectProvider(), ProjectRoleProvider())
+    for provider in (providers.project_user, providers.role_assignment, providers.service_account,
+                     providers.project, providers.project_role):
         provider.configure(request)
     return providers
 

@@ -130,7 +130,7 @@ def test_max_removals_exceeded_fails_before_removing_anything(engine_stack, emul
     before = emulator.state()
 
     failed = stack.up(expect_failure=True)
-    assert f"project {SAMPLE.WEB}: 1 removals planned, more than max_removals=0; nothing was removed" in failed.error
+    assert f"project {SAMPLE.WEB}: 1 removal planned, more than max_removals=0; nothing was removed" in failed.error
     assert "alan@example.com (Alan Turing) from the project (role member; with roles " \
            f"{SAMPLE.KEY_MANAGER} (API Key Manager))" in failed.error
     assert "raise max_removals to at least 1" in failed.error
@@ -191,7 +191,7 @@ def test_a_member_dropped_from_the_spec_is_removed_once_and_counts_towards_max_r
     stack.spec = spec
 
     refused = stack.up(expect_failure=True)
-    assert "1 removals planned, more than max_removals=0" in refused.error, refused.error
+    assert "1 removal planned, more than max_removals=0" in refused.error, refused.error
     assert (SAMPLE.WEB, SAMPLE.KATHERINE) in memberships_of(emulator.state())
 
     stack.spec = {**spec, "max_removals": 1}

@@ -50,7 +50,7 @@ def test_valid_inputs_are_normalized_and_max_removals_defaults_to_ten():
         ({"members": [{"roles": []}]}, "members", "members[0] needs a user_id or an email"),
         ({"members": [{"email": "ada"}]}, "members", "members[0].email 'ada' is not an email"),
         ({"members": [{"user_id": "user-a", "role": "owner"}]}, "members", "role not allowed"),
-        ({"members": [{"user_id": "user-a", "roles": ["viewer"]}]}, "members", "members[0].roles: ['viewer'] are not project role ids"),
+        ({"members": [{"user_id": "user-a", "roles": ["viewer"]}]}, "members", "members[0].roles: 'viewer' is not a project role id"),
         ({"max_removals": -1}, "max_removals", "at least 0, got -1"),
         ({"max_removals": 2.5}, "max_removals", "whole number"),
         ({"undeclared_members": [{"user_id": "user-a"}]}, "undeclared_members", "recorded by refresh"),

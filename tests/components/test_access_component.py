@@ -114,7 +114,7 @@ def test_moving_a_person_between_teams_or_renaming_teams_changes_no_resource():
         ({"teams": {"web": {"members": [], "grants": {WEB: "member"}}}}, "teams.web.members: a team needs at least one member"),
         ({"teams": {"web": {"members": ["a@example.com"], "grants": {WEB: "admin"}}}}, "teams.web.grants"),
         ({"teams": {"web": {"members": ["a@example.com"], "grants": {WEB: {"role": "member", "roles": ["viewer"]}}}}},
-         "not project role ids"),
+         "'viewer' is not a project role id"),
         ({"teams": {"a": {"members": [{"email": "a@example.com", "user_id": "user-One"}], "grants": {WEB: "member"}},
                     "b": {"members": [{"email": "a@example.com", "user_id": "user-Two"}], "grants": {WEB: "member"}}}},
          "one person has one email and one user id"),

@@ -17,6 +17,8 @@ from pulumi_openai_access.providers.exclusive_project_access import (
     ExclusiveProjectAccess,
     ExclusiveProjectAccessProvider,
 )
+from pulumi_openai_access.providers.project import Project, ProjectProvider
+from pulumi_openai_access.providers.project_role import ProjectRole, ProjectRoleProvider
 from pulumi_openai_access.providers.project_user import ProjectUser, ProjectUserArgs, ProjectUserProvider
 from pulumi_openai_access.providers.service_account import ServiceAccount, ServiceAccountProvider
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignment, UserRoleAssignmentProvider
@@ -184,3 +186,20 @@ def test_service_account_takes_no_key_as_input_and_documents_its_outputs():
     with pytest.raises(TypeError, match="unknown keyword arguments api_key"):
         ServiceAccount("ci", project_id="proj_abc", name="ci-bot", api_key="sk-chosen-by-hand")
     assert "secret" in ServiceAccount.api_key.__doc__
+
+
+@pulumi.runtime.test
+def test_project_and_project_role_register_their_types_and_a_small_keyless_provider(mocks: RecordingMocks):
+    project = Project("checkout", name="Checkout")
+    role = ProjectRole("checkout/evaluator", project_id=project.id, role_name="Evaluator",
+                       permissions=["api.model.read"])
+
+    def check(_):
+        project_args, role_args = mocks.registered["checkout"], mocks.registered["checkout/evaluator"]
+        assert project_args.typ == "pulumi-python:dynamic/openai:Project"
+        assert role_args.typ == "pulumi-python:dynamic/openai:ProjectRole"
+        assert (project_args.inputs["name"], role_args.inputs["project_id"]) == ("Checkout", "checkout-id")
+        assert_small_keyless_provider(project_args, ProjectProvider)
+        assert_small_keyless_provider(role_args, ProjectRoleProvider)
+
+    return pulumi.Output.all(project.urn, role.urn).apply(check)

@@ -1,6 +1,7 @@
 """The client-side throttle: one schedule per endpoint for the whole process, spacing requests
 across threads and clients, and holding every thread back after a 429. (The pace learned
-from 429s without Retry-After: tests/providers/test_pace.py and test_learned_pace.py.)
+from 429s without Retry-After: here against the emulator over real sockets, with a short
+window; the estimator alone in test_pace.py.)
 
 Timing assertions are lower bounds only (guaranteed by the algorithm, whatever the load);
 the rest is counts and order.
@@ -15,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pulumi_openai_access.providers.admin_api.errors import RateLimitedError
-from pulumi_openai_access.providers.admin_api.throttle import EndpointThrottle, endpoint_throttle
 from pulumi_openai_access.emulator.process import SAMPLE
+from pulumi_openai_access.providers.admin_api.errors import RateLimitedError
 from pulumi_openai_access.providers.admin_api.retry import RetryPolicy
+from pulumi_openai_access.providers.admin_api.throttle import EndpointThrottle, endpoint_throttle
 from tests.support.client import PROJECT, client_for
 
 ROUTE = "/organization/projects/{project_id}"
@@ -124,3 +125,42 @@ def test_an_endpoint_that_admits_nothing_gives_up_after_the_time_budget(emulator
     assert time.monotonic() - started >= 0.5
     refused = emulator.requests().rate_limited[f"GET {PROJECT}"]
     assert refused > policy.max_attempts and info.value.attempts == refused
+
+
+# --- the pace learned from 429s without Retry-After ---------------------------------------
+LIMIT, WINDOW = 3, 1.5
+# A time budget far shorter than the queue: waiting for the pace must not spend it.
+SHORT_BUDGET = RetryPolicy(max_attempts=2, base_delay=0.02, max_delay=0.1, max_total_seconds=0.5)
+
+
+def _get_projects(clients, count: int) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(clients[i % len(clients)].get_project, SAMPLE.WEB) for i in range(count)]
+        assert all(f.result().id == SAMPLE.WEB for f in futures)
+
+
+def test_threads_and_clients_learn_one_pace_and_a_long_queue_fails_nothing(emulator):
+    emulator.set_rate_limit(None, window_seconds=WINDOW, retry_after="none", per_route={f"GET {PROJECT}": LIMIT})
+    clients = [client_for(emulator, retry=SHORT_BUDGET, rate_limit_window=WINDOW) for _ in range(2)]
+
+    _get_projects(clients, 5 * LIMIT)  # five windows' worth from 4 threads: ~6 s of queueing
+    counts = emulator.requests()
+    assert counts.count("GET", PROJECT) == 5 * LIMIT
+    assert endpoint_throttle(emulator.base_url, "GET", ROUTE).budget == LIMIT
+    learning = counts.rate_limited[f"GET {PROJECT}"]
+    assert learning <= 2 * 4  # at most the threads in flight, in the two windows it takes
+
+    _get_projects(clients, 3 * LIMIT)
+    after = emulator.requests()
+    assert after.count("GET", PROJECT) == 8 * LIMIT
+    # learned: at the pace, not into 429s (one allowed: a probe for a higher limit)
+    assert after.rate_limited[f"GET {PROJECT}"] - learning <= 1
+
+
+def test_each_endpoint_learns_its_own_pace(emulator):
+    emulator.set_rate_limit(None, window_seconds=WINDOW, retry_after="none", per_route={f"GET {PROJECT}": LIMIT})
+    client = client_for(emulator, retry=SHORT_BUDGET, rate_limit_window=WINDOW)
+    _get_projects([client], 3 * LIMIT)
+    assert endpoint_throttle(emulator.base_url, "GET", ROUTE).budget == LIMIT
+    projects = list(client.list_projects())  # another endpoint, unlimited: nothing learned there
+    assert projects and endpoint_throttle(emulator.base_url, "GET", "/organization/projects").budget is None

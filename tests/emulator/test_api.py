@@ -523,7 +523,8 @@ def test_organization_roles_list_only_organization_roles(call: Call) -> None:
 def test_projects_retrieve_and_list(emulator: EmulatorProcess, call: Call) -> None:
     project = call("GET", f"/organization/projects/{SAMPLE.WEB}").json()
     assert project == {"id": SAMPLE.WEB, "object": "organization.project", "name": "Web Storefront",
-                       "created_at": project["created_at"], "archived_at": None, "status": "active"}
+                       "created_at": project["created_at"], "archived_at": None, "status": "active",
+                       "external_key_id": None}
     emulator.reset({"projects": [{"id": f"proj_{i}", "name": f"P{i}", "status": "archived" if i % 2 else "active"}
                                  for i in range(6)]})
     active = call("GET", "/organization/projects").json()
