@@ -54,16 +54,16 @@ def run_part(part: str, *, limit: int, window: float, memberships: int, projects
                         window=window, latency_ms=latency_ms, retry_after="none", steps=LIFECYCLE_STEPS)
         run = run_lifecycle(cfg, log=log)
         steps = [{"step": s["step"], "requests": s["requests"], "by_endpoint": s["by_endpoint"],
-                  "rate_limited": s["rate_limited"], "wall_s": s["wall_s"],
-                  "failed": s["failed_resources"] + (0 if s["converged"] in (None, True) else 1),
+                  "needed_by_endpoint": s["needed_by_endpoint"], "rate_limited": s["rate_limited"],
+                  "wall_s": s["wall_s"], "failed": s["failed_resources"] + (0 if s["converged"] in (None, True) else 1),
                   "errors": s["errors"]} for s in run["steps"]]
     elif part == "discover-audit":
         with tempfile.TemporaryDirectory(prefix="bench-real-pace-") as tmp:
             result = run_brownfield(Brownfield.of(memberships, projects), Path(tmp), limit=limit, window=window,
                                     latency_ms=latency_ms, log=log, step_names=("discover", "audit"), client_rate=False)
         steps = [{"step": s["step"], "requests": s["requests"], "by_endpoint": s["by_endpoint"],
-                  "rate_limited": s["rate_limited"], "wall_s": s["wall_s"],
-                  "failed": int(s["exit_status"] != 0 or s.get("in_sync") is False),
+                  "needed_by_endpoint": s["needed_by_endpoint"], "rate_limited": s["rate_limited"],
+                  "wall_s": s["wall_s"], "failed": int(s["exit_status"] != 0 or s.get("in_sync") is False),
                   "errors": s["stderr_tail"] if s["exit_status"] else []} for s in result["steps"]]
     else:
         raise ValueError(f"unknown part {part!r}; choose from {', '.join(PARTS)}")
