@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-DEFAULT_WINDOW_SECONDS = 60.0  # the Admin API's observed refill period
+from .behaviour import RATE_LIMIT_WINDOW_SECONDS as DEFAULT_WINDOW_SECONDS
 
 
 @dataclass(frozen=True)
