@@ -233,8 +233,9 @@ class Transport:
 
     def _fallback_wait(self, limited: int) -> float:
         """How long a 429 that teaches nothing holds the endpoint (see pace.py): the policy's
-        backoff, short against the window, since the window may free at any moment."""
-        return min(self.retry.backoff(limited), self.rate_limit_window / 10)
+        backoff cap (no jitter: one request probes at a time), short against the window,
+        which may free at any moment."""
+        return min(self.retry.backoff_cap(limited), self.rate_limit_window / 10)
 
     def _unreachable_from_the_start(self, error: AdminApiError) -> bool:
         """A connection never established, before any answer, under a policy that does not
