@@ -42,7 +42,7 @@ from bench.counters import counter_delta, request_counters
 from bench.org import ORG_USERS, Org, key
 from bench.report import endpoints_text
 from pulumi_openai_access.components.stack_program import provision_access
-from pulumi_openai_access.emulator.api import PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
+from pulumi_openai_access.emulator.api import INVITES, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
 from pulumi_openai_access.emulator.process import EmulatorProcess
 from pulumi_openai_access.providers.admin_api import behaviour
 from pulumi_openai_access.providers.admin_api.pace import DEFAULT_WINDOW_SECONDS
@@ -102,8 +102,9 @@ class Brownfield:
         # One service-account listing per project (there are none here, so no key listing).
         accounts = {key("GET", SERVICE_ACCOUNTS): self.org.projects}
         if step == "discover":  # emails come with the member listings: no organization listing
+            # One page of invites, for the comment block of pending invites (there are none here).
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
-                    **accounts}
+                    **accounts, key("GET", INVITES): 1}
         if step == "adopting_up":  # members named by email: one organization listing
             return {members: member_pages, users: self.org.org_listing_pages(), roles: self.with_extra_roles}
         if step == "audit":

@@ -3,6 +3,8 @@
     adopt: false                      # take over memberships that already exist
     exclusive: false                  # true, or [proj_…]: remove who the spec does not declare there
     max_removals: 10                  # the most removals one up may make in one exclusive project
+    invite: false                     # true: people (by email) not in the organization are invited
+    invite_domains: [example.com]     # with invite: only addresses in these domains
     teams:
       platform:
         expires: 2026-12-24                   # optional: the team's access ends (see ``expiry``)
@@ -32,6 +34,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveInt,
+    StrictBool,
     StrictStr,
     ValidationError,
     field_validator,
@@ -40,6 +43,7 @@ from pydantic import (
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, role_id_problem
+from ..providers.invite import domains_problem, outside_domains
 from .expiry import Expiry
 
 MemberRole = Literal["owner", "member"]
@@ -186,6 +190,17 @@ class AccessSpec(_Strict):
     # true: every project the spec grants; or a list of project ids. See ``exclusive_access``.
     exclusive: bool | tuple[ProjectId, ...] = False
     max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
+    # People declared by email who are not in the organization are invited (see ``invites``).
+    invite: StrictBool = False
+    invite_domains: tuple[str, ...] | None = None
+
+    @field_validator("invite_domains", mode="before")
+    @classmethod
+    def _domain_names(cls, value: Any) -> Any:
+        problem = None if value is None else domains_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("teams")
     @classmethod
@@ -245,9 +260,29 @@ def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
     if raw is None:
         raise AccessSpecError(["(spec): no access spec given"])
     try:
-        return AccessSpec.model_validate(raw)
+        spec = AccessSpec.model_validate(raw)
     except ValidationError as error:
         raise AccessSpecError([_problem(detail) for detail in error.errors()]) from None
+    problems = _invite_problems(spec)
+    if problems:
+        raise AccessSpecError(problems)
+    return spec
+
+
+def _invite_problems(spec: AccessSpec) -> list[str]:
+    """``invite_domains`` needs ``invite``; then every person declared by email only (who may
+    be invited) must be in those domains: a typo in an address must not send an invite."""
+    if spec.invite_domains is None:
+        return []
+    if not spec.invite:
+        return ["invite_domains: a rail of invite: set `invite: true` too, or drop invite_domains"]
+    return [
+        f"teams.{team_name}.members.{index}: {outside}"
+        for team_name, team in spec.teams.items()
+        for index, member in enumerate(team.members)
+        if member.email and not member.user_id
+        for outside in [outside_domains(member.email, spec.invite_domains)] if outside
+    ]
 
 
 def _problem(detail: Mapping[str, Any]) -> str:

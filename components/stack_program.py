@@ -43,6 +43,9 @@ def provision_access() -> OrganizationAccess:
     pulumi.export("summary", organization.access.apply(readable_summary))
     # Declared access that ends within 14 days: [{project_id, member, what, ends}]
     pulumi.export("access_ending", organization.access_ending)
+    if organization.invites:
+        # email → {status: member | pending | accepted | lapsed, invite_id, expires_at}
+        pulumi.export("invites", organization.invite_statuses)
     if organization.service_accounts:
         # project → account name → API key, a secret: another stack reads it with
         # StackReference(...).get_output("service_account_keys").

@@ -46,6 +46,7 @@ def test_the_fewest_requests_and_no_write(cli, emulator):
         "GET /v1/projects/{project_id}/users/{user_id}/roles": len(state["memberships"]),
         # one per project; no key listing, since none of them has a service account
         "GET /v1/organization/projects/{project_id}/service_accounts": 6,
+        "GET /v1/organization/invites": 1,  # the pending invites, listed as comments
     }
 
 
