@@ -165,25 +165,15 @@ class Transport:
             else:
                 queued += waited
             sent += 1
-            error = self._attempt(request, throttle)
-            if not isinstance(error, AdminApiError):
-                return error  # the answer's body
+            outcome = self._attempt(request, throttle)
+            if not isinstance(outcome, AdminApiError):
+                return outcome  # the answer's body
+            error = outcome
             budget_left = self.retry.max_total_seconds - (time.monotonic() - first_send - queued)
 
             if isinstance(error, RateLimitedError):
                 limited += 1
-                throttle.rate_limited(error.retry_after, fallback=self._fallback_wait(limited))
-                stalled = throttle.stalled_for()
-                if (self.retry.max_attempts == 1 or (error.retry_after or 0) > budget_left
-                        or stalled > self.retry.max_total_seconds):
-                    log.info("%s %s: giving up after %d attempt(s): status=429 request_id=%s (the endpoint "
-                             "admitted nothing for %.0fs%s)", request.method, request.route, sent,
-                             error.request_id, stalled, "" if error.retry_after is None
-                             else f", the server asks for {error.retry_after:.0f}s more")
-                    raise _gave_up(error, sent)
-                log.debug("%s %s: 429 (request_id=%s), retrying at the endpoint's pace (held %.2fs%s)",
-                          request.method, request.route, error.request_id, throttle.held_for(),
-                          "" if error.retry_after is None else " from server")
+                self._at_the_pace(request, error, throttle, limited, budget_left, sent)
                 continue
             limited = 0
             attempt += 1
@@ -211,6 +201,23 @@ class Transport:
                      error.request_id, attempt, self.retry.max_attempts, wait,
                      " from server" if error.retry_after is not None else "")
             time.sleep(wait)
+
+    def _at_the_pace(self, request: ApiRequest, error: RateLimitedError, throttle: EndpointThrottle,
+                     limited: int, budget_left: float, sent: int) -> None:
+        """Tell the throttle of a 429 (the ``limited``-th in a row), so that the retry waits for
+        the endpoint's pace; raises ``error`` if the request should give up instead."""
+        throttle.rate_limited(error.retry_after, fallback=self._fallback_wait(limited))
+        stalled = throttle.stalled_for()
+        if (self.retry.max_attempts == 1 or (error.retry_after or 0) > budget_left
+                or stalled > self.retry.max_total_seconds):
+            log.info("%s %s: giving up after %d attempt(s): status=429 request_id=%s (the endpoint "
+                     "admitted nothing for %.0fs%s)", request.method, request.route, sent,
+                     error.request_id, stalled, "" if error.retry_after is None
+                     else f", the server asks for {error.retry_after:.0f}s more")
+            raise _gave_up(error, sent)
+        log.debug("%s %s: 429 (request_id=%s), retrying at the endpoint's pace (held %.2fs%s)",
+                  request.method, request.route, error.request_id, throttle.held_for(),
+                  "" if error.retry_after is None else " from server")
 
     def _attempt(self, request: ApiRequest, throttle: EndpointThrottle) -> Any:
         """One send: the answer's body, or the ``AdminApiError`` it failed with (returned, not
