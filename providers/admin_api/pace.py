@@ -10,7 +10,9 @@ it the window is full:
   so it only says *not before our oldest admitted request leaves the window*: nothing is sent
   until then;
 * a 429 once a whole window has been watched gives the pace: the requests admitted in the
-  window before it (``budget``). From then on a request goes only when fewer than ``budget``
+  window before it (``budget``), counted once the requests in flight with it have answered
+  (a 429 may come back before answers that were admitted ahead of it). From then on a
+  request goes only when fewer than ``budget``
   admitted requests are in the last window, that is when the oldest one leaves it, plus a
   little headroom (``headroom`` of a window) for the clocks and the latency between our
   answer and the server's count;
@@ -62,6 +64,8 @@ class PaceEstimator:
         self._last_limited: float | None = None
         self._stalled_since: float | None = None  # first 429 since the last admitted request
         self._blind = False  # the last 429 taught nothing: one request at a time until admitted
+        self._settling = False  # a 429 came: decided once the requests in flight have answered
+        self._fallback = 0.0
 
     # --- when may the next request go -----------------------------------------------------
     def ready_at(self, now: float, min_interval: float = 0.0) -> float | None:
@@ -71,7 +75,7 @@ class PaceEstimator:
         ready = max(now, self._held_until)
         if min_interval and self._last_send is not None:
             ready = max(ready, self._last_send + min_interval)
-        if self._blind and self._in_flight:
+        if (self._blind or self._settling) and self._in_flight:
             return None
         if self.budget is None:
             return ready
@@ -106,6 +110,8 @@ class PaceEstimator:
         self._admitted.append(now)
         self._stalled_since = None
         self._blind = False
+        if self._settling:
+            return self._settle(now)
         if self.budget is not None:
             count = len(self._admitted_since(now - self.window))
             if count > self.budget:  # a probe got through: the endpoint admits more
@@ -113,10 +119,11 @@ class PaceEstimator:
                 return PaceChange(count, self.window)
         return None
 
-    def unanswered(self) -> None:
+    def unanswered(self, now: float) -> PaceChange | None:
         """The request never got an answer (connection failure): nothing to learn."""
         self._in_flight = max(0, self._in_flight - 1)
         self._blind = False  # a probe that got lost: let the next one go
+        return self._settle(now) if self._settling else None
 
     def rate_limited(self, now: float, *, retry_after: float | None = None,
                      fallback: float = 0.0) -> PaceChange | None:
@@ -128,23 +135,31 @@ class PaceEstimator:
             self._stalled_since = now
         if retry_after is not None:
             self._hold(now + retry_after)
+        else:
+            self._settling = True  # decided once the requests in flight have answered
+            self._fallback = fallback
+        return self._settle(now) if self._settling else None
+
+    # --- internals -----------------------------------------------------------------------
+    def _settle(self, now: float) -> PaceChange | None:
+        """What a 429 without Retry-After means, once nothing is in flight any more."""
+        if self._in_flight:
             return None
+        self._settling = False
         in_window = self._admitted_since(now - self.window)
-        if not in_window:
-            self._hold(now + fallback)
+        if not in_window:  # others hold the window: it teaches nothing
+            self._hold(now + self._fallback)
             self._blind = True
             return None
-        watched_a_window = self._first_send is not None and self._first_send <= now - self.window
-        if not watched_a_window:
+        if self._first_send is None or self._first_send > now - self.window:
             # others may have used this window: wait until ours start to leave it, then see
             self._hold(in_window[0] + self.window + self._headroom)
             return None
-        if len(in_window) == self.budget:
+        if len(in_window) == self.budget:  # a whole window watched: its count is the pace
             return None
         self.budget = len(in_window)
         return PaceChange(self.budget, self.window)
 
-    # --- internals -----------------------------------------------------------------------
     def _hold(self, until: float) -> None:
         self._held_until = max(self._held_until, until)
 

@@ -66,13 +66,15 @@ class EndpointThrottle:
             change = self._pace.answered(self._clock())
             self._cond.notify_all()
         if change:
-            self._log_change(change, "admits more than it did")
+            self._log_change(change)
 
     def unanswered(self) -> None:
         """The request got no answer at all (a connection failure)."""
         with self._cond:
-            self._pace.unanswered()
+            change = self._pace.unanswered(self._clock())
             self._cond.notify_all()
+        if change:
+            self._log_change(change)
 
     def rate_limited(self, retry_after: float | None = None, fallback: float = 0.0) -> None:
         """The request got a 429: hold every thread for ``retry_after`` if the server gave it,
@@ -82,7 +84,7 @@ class EndpointThrottle:
             held = self._pace.held_for(self._clock())
             self._cond.notify_all()
         if change:
-            self._log_change(change, "is full")
+            self._log_change(change)
         elif held:
             log.debug("throttle: holding %s for %.1fs after a 429", self.name, held)
 
@@ -96,8 +98,8 @@ class EndpointThrottle:
         with self._cond:
             return self._pace.stalled_for(self._clock())
 
-    def _log_change(self, change: PaceChange, why: str) -> None:
-        log.info("throttle: %s %s: pacing it at %d request(s) per %gs", self.name, why,
+    def _log_change(self, change: PaceChange) -> None:
+        log.info("throttle: %s admits %d request(s) per %gs: pacing it at that", self.name,
                  change.budget, change.window)
 
 

@@ -169,3 +169,19 @@ def test_requests_per_minute_stays_an_upper_bound():
 def test_the_window_must_be_positive():
     with pytest.raises(ValueError, match="window"):
         PaceEstimator(0)
+
+
+def test_the_pace_is_counted_once_the_burst_in_flight_has_answered():
+    """A 429 may come back before answers admitted ahead of it: they count too."""
+    pace = PaceEstimator(WINDOW)
+    pace.sent(0.0)
+    pace.answered(0.1)
+    start = WINDOW + 5  # a whole window watched, empty now
+    for _ in range(4):
+        pace.sent(start)
+    pace.rate_limited(start + 0.1)  # the 4th, refused, answers first
+    assert pace.budget is None and pace.ready_at(start + 0.1) is None  # wait for the burst
+    for i in range(3):
+        pace.answered(start + 0.2 + i / 10)
+    assert pace.budget == 3
+    assert pace.ready_at(start + 1) == pytest.approx(start + 0.2 + WINDOW + 0.02 * WINDOW)
