@@ -23,8 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..providers.access_gateway import AccessGateway
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
-from ..providers.admin_api.models import AssignedRole, Project
-from ..providers.admin_api.models import ProjectUser as ListedMember  # the API record, not the resource
+from ..providers.admin_api.models import AssignedRole, ProjectRecord, ProjectMembership
 from ..providers.role_ids import is_mirror_role, normalized_role_id
 from .live_service_accounts import LiveServiceAccount, read_service_accounts
 from .progress import Reporter
@@ -40,7 +39,7 @@ class ProjectNotUsable(ValueError):
 
 
 @dataclass(frozen=True)
-class LiveMember:
+class LiveMembership:
     """One membership as it exists: the member's role and every project role assigned."""
 
     project_id: str
@@ -63,14 +62,14 @@ class LiveMember:
 @dataclass(frozen=True)
 class LiveOrganization:
     projects: Mapping[str, str]  # id -> name, the projects read
-    members: tuple[LiveMember, ...]  # sorted by project, then user id
+    members: tuple[LiveMembership, ...]  # sorted by project, then user id
     role_names: Mapping[str, str] = field(default_factory=dict)  # custom role id -> its name
     service_accounts: tuple[LiveServiceAccount, ...] = ()  # sorted by project, name, id
 
     def service_accounts_of(self, project_id: str) -> list[LiveServiceAccount]:
         return [account for account in self.service_accounts if account.project_id == project_id]
 
-    def members_of(self, project_id: str) -> list[LiveMember]:
+    def members_of(self, project_id: str) -> list[LiveMembership]:
         return [member for member in self.members if member.project_id == project_id]
 
 
@@ -110,7 +109,7 @@ def read_organization(
         account_listings = {project_id: account_pool.submit(gateway.service_accounts, project_id)
                             for project_id in ids}
         reporter.step("listing members", len(projects))
-        listed: list[tuple[str, ListedMember]] = []
+        listed: list[tuple[str, ProjectMembership]] = []
         role_listings = []
         for project_id in ids:
             users = sorted(member_listings[project_id].result().values(), key=lambda u: u.id)
@@ -126,7 +125,7 @@ def read_organization(
 
         emails = _missing_emails(gateway, [user for _, user in listed], reporter)
         service_accounts = read_service_accounts(gateway, account_listings, reporter, count_keys=count_keys)
-    members: list[LiveMember] = []
+    members: list[LiveMembership] = []
     role_names: dict[str, str] = {}
     for (project_id, user), roles in zip(listed, assigned):
         direct = [role for role in roles if not role.assignment_sources]  # not through a group
@@ -134,7 +133,7 @@ def read_organization(
             role_id = normalized_role_id(role.id)
             if role_id not in PREDEFINED_PROJECT_ROLE_IDS and role.name:
                 role_names[role_id] = role.name
-        members.append(LiveMember(
+        members.append(LiveMembership(
             project_id, user.id, user.email or emails.get(user.id), user.role,
             tuple(sorted({normalized_role_id(role.id) for role in direct})),
         ))
@@ -152,7 +151,7 @@ def _threads(count: int) -> Iterator[ThreadPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], reporter: Reporter) -> dict[str, str]:
+def _missing_emails(gateway: AccessGateway, users: Sequence[ProjectMembership], reporter: Reporter) -> dict[str, str]:
     """Emails of members whose listing showed none, from the organization's users (only
     listed when some are missing)."""
     if all(user.email for user in users):
@@ -161,5 +160,5 @@ def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], repor
     return {user.id: user.email for user in gateway.organization_users() if user.email}
 
 
-def _project_name(project: Project) -> str:
+def _project_name(project: ProjectRecord) -> str:
     return project.name or project.id

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..providers.access_gateway import AccessGateway
-from ..providers.admin_api.models import ServiceAccount
+from ..providers.admin_api.models import ServiceAccountRecord
 from .progress import Reporter
 
 
@@ -28,7 +28,7 @@ class LiveServiceAccount:
 
 
 def read_service_accounts(
-    gateway: AccessGateway, listings: Mapping[str, Future[dict[str, ServiceAccount]]], reporter: Reporter, *,
+    gateway: AccessGateway, listings: Mapping[str, Future[dict[str, ServiceAccountRecord]]], reporter: Reporter, *,
     count_keys: bool,
 ) -> tuple[LiveServiceAccount, ...]:
     """The service accounts of the projects whose listings (``gateway.service_accounts``,
@@ -36,7 +36,7 @@ def read_service_accounts(
     (deterministic)."""
     ids = sorted(listings)
     reporter.step("listing service accounts", len(ids))
-    listed: dict[str, list[ServiceAccount]] = {}
+    listed: dict[str, list[ServiceAccountRecord]] = {}
     for project_id in ids:
         listed[project_id] = list(listings[project_id].result().values())
         reporter.advance()

@@ -21,43 +21,38 @@
             expires: 2026-12-20T18:00:00Z             # one grant ends
 
 Every problem in a spec is reported at once, each under the path where it stands, before
-any resource is registered.
+any resource is registered. A field that becomes a resource's input is judged by the rule
+that resource declares for it (``judged_as``): the spec, the resource's ``check`` and the
+``openai-access`` command that reads a spec say the same words.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Mapping
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PositiveInt,
-    StrictBool,
-    StrictStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator, model_validator
 
+from ..providers import exclusive_project_access, invite, project_user, service_account
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
-from ..providers.input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, role_id_problem
-from ..providers.invite import domains_problem, outside_domains
+from ..providers.resource_schema import Input
+from ..providers.shared_inputs import ADOPT, PROJECT, person_problems
 from .expiry import Expiry
 
-MemberRole = Literal["owner", "member"]
-ServiceAccountRole = Literal["owner", "member"]
-SERVICE_ACCOUNT_NAME_MAX_LENGTH = 255  # as the ServiceAccount resource checks
+
+def judged_as(declared: Input) -> BeforeValidator:
+    """The rule a resource declares for one of its inputs, as the validator of the spec field
+    that becomes that input: the same words, under the spec's path."""
+
+    def judge(value: Any) -> Any:
+        problem = declared.rule.problem(value, required=declared.required) if declared.rule else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return BeforeValidator(judge)
 
 
-def _project_id(value: str) -> str:
-    if not PROJECT_ID_PATTERN.match(value):
-        raise ValueError(f"{value!r} is not a project id such as 'proj_abc123'")
-    return value
-
-
-ProjectId = Annotated[str, AfterValidator(_project_id)]
+ProjectId = Annotated[str, judged_as(PROJECT)]
 
 
 class AccessSpecError(ValueError):
@@ -88,12 +83,9 @@ class Member(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "Member":
-        if not self.email and not self.user_id:
-            raise ValueError("a member needs an email or a user_id")
-        if self.email and not EMAIL_PATTERN.match(self.email):
-            raise ValueError(f"email {self.email!r} is not an email address")
-        if self.user_id and not USER_ID_PATTERN.match(self.user_id):
-            raise ValueError(f"user_id {self.user_id!r} is not a user id such as 'user-abc123' (emails need an '@')")
+        problems = person_problems({"email": self.email, "user_id": self.user_id})
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" if key else problem for key, problem in problems))
         return self
 
     @property
@@ -106,8 +98,10 @@ class Member(_Strict):
 
 
 class ProjectGrant(_Strict):
-    role: MemberRole
-    roles: tuple[str, ...] = Field(default=(), description="extra project role ids")
+    """A team's membership of one project: ``ProjectUser``'s ``role`` and ``roles``, by its rules."""
+
+    role: Annotated[str, judged_as(project_user.SCHEMA.input("role"))]
+    roles: Annotated[tuple[str, ...], judged_as(project_user.SCHEMA.input("roles"))] = ()  # extra project role ids
     expires: Expiry | None = None
 
     @model_validator(mode="before")
@@ -117,10 +111,7 @@ class ProjectGrant(_Strict):
 
     @field_validator("roles")
     @classmethod
-    def _role_ids(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
-        problems = [problem for role in roles if (problem := role_id_problem(role))]
-        if problems:
-            raise ValueError("; ".join(problems))  # the provider's own rule, so that the spec fails first
+    def _once_each(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(roles))
 
 
@@ -144,25 +135,20 @@ class Team(_Strict):
         return grants
 
 
-def _account_name(value: str) -> str:
-    if not value.strip():
-        raise ValueError("a service account name cannot be empty")
-    if len(value) > SERVICE_ACCOUNT_NAME_MAX_LENGTH:
-        raise ValueError(f"a service account name has at most {SERVICE_ACCOUNT_NAME_MAX_LENGTH} characters")
-    return value
-
-
-AccountName = Annotated[str, AfterValidator(_account_name)]
+_ACCOUNT = service_account.SCHEMA
+_INVITE = invite.SCHEMA
+AccountName = Annotated[str, judged_as(_ACCOUNT.input("name"))]
 
 
 class ServiceAccountSpec(_Strict):
-    """One service account and its key (see ``providers.service_account.ServiceAccount``)."""
+    """One service account and its key: the inputs of ``providers.service_account.ServiceAccount``,
+    by its rules."""
 
-    role: ServiceAccountRole = "member"
-    key_expires_in_seconds: PositiveInt | None = None
-    key_scopes: tuple[StrictStr, ...] | None = None
-    rotation: StrictStr | None = None
-    key_renew_before_seconds: PositiveInt | None = None
+    role: Annotated[str, judged_as(_ACCOUNT.input("role"))] = "member"
+    key_expires_in_seconds: Annotated[int | None, judged_as(_ACCOUNT.input("key_expires_in_seconds"))] = None
+    key_scopes: Annotated[tuple[str, ...] | None, judged_as(_ACCOUNT.input("key_scopes"))] = None
+    rotation: Annotated[str | None, judged_as(_ACCOUNT.input("rotation"))] = None
+    key_renew_before_seconds: Annotated[int | None, judged_as(_ACCOUNT.input("key_renew_before_seconds"))] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -172,35 +158,25 @@ class ServiceAccountSpec(_Strict):
         return {"role": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _renewal_within_the_lifetime(self) -> "ServiceAccountSpec":
-        renew, expires = self.key_renew_before_seconds, self.key_expires_in_seconds
-        if renew is not None and expires is None:
-            raise ValueError("key_renew_before_seconds needs key_expires_in_seconds: a key that never expires "
-                             "is never renewed")
-        if renew is not None and expires is not None and renew >= expires:
-            raise ValueError(f"key_renew_before_seconds ({renew}) must be less than key_expires_in_seconds "
-                             f"({expires}), or every up would make a new key")
+    def _inputs_together(self) -> "ServiceAccountSpec":
+        problems = _ACCOUNT.constraint_problems(self.model_dump())
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
 class AccessSpec(_Strict):
     teams: dict[str, Team] = {}
     service_accounts: dict[ProjectId, dict[AccountName, ServiceAccountSpec]] = {}
-    adopt: bool = False
+    adopt: Annotated[bool, judged_as(ADOPT)] = False
     # true: every project the spec grants; or a list of project ids. See ``exclusive_access``.
     exclusive: bool | tuple[ProjectId, ...] = False
-    max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
+    # per exclusive project and up
+    max_removals: Annotated[int, judged_as(exclusive_project_access.SCHEMA.input("max_removals"))] = DEFAULT_MAX_REMOVALS
     # People declared by email who are not in the organization are invited (see ``invites``).
-    invite: StrictBool = False
-    invite_domains: tuple[str, ...] | None = None
-
-    @field_validator("invite_domains", mode="before")
-    @classmethod
-    def _domain_names(cls, value: Any) -> Any:
-        problem = None if value is None else domains_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    invite: Annotated[bool, judged_as(project_user.SCHEMA.input("invite"))] = False
+    # with invite: the domains invites may go to (each ``Invite``'s ``allowed_domains``)
+    invite_domains: Annotated[tuple[str, ...] | None, judged_as(_INVITE.input("allowed_domains"))] = None
 
     @field_validator("teams")
     @classmethod
@@ -224,17 +200,10 @@ class AccessSpec(_Strict):
             return value
         if not isinstance(value, (list, tuple)):
             raise ValueError(f"must be true, false or a list of project ids, got {value!r}")
-        bad = [item for item in value if not (isinstance(item, str) and PROJECT_ID_PATTERN.match(item))]
-        if bad:
-            raise ValueError(f"{bad} are not project ids such as 'proj_abc123'")
+        problems = [problem for item in value if (problem := PROJECT.rule.problem(item, required=True))]
+        if problems:
+            raise ValueError("; ".join(problems))
         return tuple(value)
-
-    @field_validator("max_removals", mode="before")
-    @classmethod
-    def _whole_number(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError(f"must be a whole number of at least 0, got {value!r}")
-        return value
 
     @model_validator(mode="after")
     def _exclusive_projects_are_granted(self) -> "AccessSpec":
@@ -281,18 +250,14 @@ def _invite_problems(spec: AccessSpec) -> list[str]:
         for team_name, team in spec.teams.items()
         for index, member in enumerate(team.members)
         if member.email and not member.user_id
-        for outside in [outside_domains(member.email, spec.invite_domains)] if outside
+        for outside in _INVITE.constraint_problems({"email": member.email, "allowed_domains": spec.invite_domains})
     ]
 
 
 def _problem(detail: Mapping[str, Any]) -> str:
     path = ".".join(str(part) for part in detail["loc"]) or "(spec)"
     message = str(detail["msg"]).removeprefix("Value error, ")
-    if detail["type"] == "literal_error":
-        message = f"must be 'owner' or 'member', got {detail.get('input')!r}"
-    elif detail["type"] == "greater_than":
-        message = f"must be a whole number of seconds above zero, got {detail.get('input')!r}"
-    elif detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":
+    if detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":
         message = "cannot carry an expiry: `expires` goes on a team, a member entry or a grant"
     elif detail["type"] == "extra_forbidden":
         message = "is not a field of the spec"

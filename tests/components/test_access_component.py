@@ -121,7 +121,7 @@ def test_moving_a_person_between_teams_or_renaming_teams_changes_no_resource():
         ({"teams": {"a": {"members": ["a@example.com", "A@example.com"], "grants": {WEB: "member"}}}}, "listed twice"),
         ({"teams": {}}, "at least one team or service account"),
         ({"service_accounts": {WEB: {"ci": "admin"}}},
-         f"service_accounts.{WEB}.ci.role: must be 'owner' or 'member', got 'admin'"),
+         f"service_accounts.{WEB}.ci.role: must be 'member' or 'owner', got 'admin'"),
         ({"service_accounts": {"web": {"ci": None}}}, "service_accounts.web.[key]: 'web' is not a project id"),
         ({"service_accounts": {WEB: {"ci": {"key_expires_in_seconds": -1}}}},
          f"service_accounts.{WEB}.ci.key_expires_in_seconds: must be a whole number of seconds above zero"),
@@ -129,10 +129,10 @@ def test_moving_a_person_between_teams_or_renaming_teams_changes_no_resource():
          f"service_accounts.{WEB}.ci: key_renew_before_seconds (90) must be less than key_expires_in_seconds"),
         ({"service_accounts": {WEB: {"ci": {"keys": 2}}}}, f"service_accounts.{WEB}.ci.keys: is not a field"),
         ({**ORG_SPEC, "exclusive": [DATA]}, f"exclusive: {DATA} not granted by any team"),
-        ({**ORG_SPEC, "exclusive": ["data"]}, "exclusive: ['data'] are not project ids such as 'proj_abc123'"),
+        ({**ORG_SPEC, "exclusive": ["data"]}, "exclusive: 'data' is not a project id such as 'proj_abc123'"),
         ({**ORG_SPEC, "exclusive": WEB}, f"exclusive: must be true, false or a list of project ids, got '{WEB}'"),
         ({**ORG_SPEC, "max_removals": True}, "max_removals: must be a whole number of at least 0, got True"),
-        ({**ORG_SPEC, "max_removals": -1}, "max_removals: Input should be greater than or equal to 0"),
+        ({**ORG_SPEC, "max_removals": -1}, "max_removals: must be a whole number of at least 0, got -1"),
     ],
 )
 def test_an_invalid_spec_fails_before_anything_is_registered(monitor, spec, words):
