@@ -128,9 +128,11 @@ def test_an_endpoint_that_admits_nothing_gives_up_after_the_time_budget(emulator
 
 
 # --- the pace learned from 429s without Retry-After ---------------------------------------
-LIMIT, WINDOW = 3, 1.5
-# A time budget far shorter than the queue: waiting for the pace must not spend it.
-SHORT_BUDGET = RetryPolicy(max_attempts=2, base_delay=0.02, max_delay=0.1, max_total_seconds=0.5)
+LIMIT, WINDOW = 3, 2.0
+# A time budget far shorter than the queue (five windows and more), though longer than the
+# window (a request gives up on 429s only when its endpoint admitted nothing for the whole
+# budget, and the first 429 holds the endpoint for up to a window): the pace must not spend it.
+SHORT_BUDGET = RetryPolicy(max_attempts=2, base_delay=0.02, max_delay=0.1, max_total_seconds=2 * WINDOW)
 
 
 def _get_projects(clients, count: int) -> None:
@@ -143,7 +145,7 @@ def test_threads_and_clients_learn_one_pace_and_a_long_queue_fails_nothing(emula
     emulator.set_rate_limit(None, window_seconds=WINDOW, retry_after="none", per_route={f"GET {PROJECT}": LIMIT})
     clients = [client_for(emulator, retry=SHORT_BUDGET, rate_limit_window=WINDOW) for _ in range(2)]
 
-    _get_projects(clients, 5 * LIMIT)  # five windows' worth from 4 threads: ~6 s of queueing
+    _get_projects(clients, 5 * LIMIT)  # five windows' worth from 4 threads: ~8 s of queueing
     counts = emulator.requests()
     assert counts.count("GET", PROJECT) == 5 * LIMIT
     assert endpoint_throttle(emulator.base_url, "GET", ROUTE).budget == LIMIT
