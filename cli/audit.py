@@ -13,6 +13,10 @@ Expired access: a member or extra role that the spec declared until an ``expires
 and that still exists, is ``expired_member`` / ``expired_extra_role`` (with what was declared)
 rather than undeclared: the stack's next ``up`` removes it.
 
+Leavers: with ``organization.exclusive``, people in the organization the spec declares nowhere,
+and whom no rail keeps (owners, service accounts' users, SCIM-managed users), are
+``undeclared_organization_user`` differences (``AuditResult.organization``).
+
 Invites: a declared person who is not in the organization but has a pending invite is not
 missing: they are listed as pending (information), per project the spec gives them. Accounts the spec does not declare are no difference: nothing
 ever removes them (exclusive projects included, since removing one breaks whatever uses its
@@ -24,21 +28,32 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..components.access_spec import AccessSpec
+from ..components.exclusive_access import declared_people
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
+from ..providers.exclusive_decision import OrganizationPeople, kept_by_rail
+from ..providers.organization_decision import DeclaredPerson, OrganizationUser, decide_organization
 from ..providers.role_ids import role_id_matches
 from .live_org import LiveMembership, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
 
 MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")
+# What the stack leaves alone in a project that is not exclusive: information, unless strict.
+UNDECLARED_KINDS = ("undeclared_member", "undeclared_extra_role")
+# A project the spec names that is not an active project (missing or archived): one
+# difference, not every member reported missing.
+PROJECT_KINDS = ("unknown_project",)
 # Access the spec declared until an `expires` that has passed, and that still exists: the
 # next `up` removes it (unless no stack runs on schedule, which is what this reports).
 EXPIRED_KINDS = ("expired_member", "expired_extra_role")
 # Names are not unique in the API: a declared name held by several accounts is ambiguous.
 SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differs", "ambiguous_service_account")
-KINDS = MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS
+# With organization.exclusive: someone in the organization the spec declares nowhere (and no
+# rail keeps), whom the stack's next `up` removes from the organization.
+ORGANIZATION_KINDS = ("undeclared_organization_user",)
+KINDS = PROJECT_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + ORGANIZATION_KINDS
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,14 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class KeptMember:
+    member: str
+    user_id: str
+    live: Access
+    reason: str
+
+
+@dataclass(frozen=True)
 class PendingInvite:
     """A declared person who is not in the organization yet, with an invite pending: not a
     difference (the stack did what it can until they accept), shown for information."""
@@ -77,20 +100,35 @@ class ProjectAudit:
     in_spec: bool
     differences: tuple[Difference, ...]
     unmanaged_service_accounts: tuple[LiveServiceAccount, ...] = ()  # information, not differences
+    exclusive: bool = False
+    # Undeclared members and extra roles the stack leaves alone (the project is not exclusive).
+    information: tuple[Difference, ...] = ()
+    # Undeclared members an exclusive project keeps by a rail (organization owners), and why.
+    kept: tuple[KeptMember, ...] = ()
     pending_invites: tuple[PendingInvite, ...] = ()  # information, not differences
 
 
 @dataclass(frozen=True)
 class AuditResult:
     projects: tuple[ProjectAudit, ...]
+    organization: tuple[Difference, ...] = ()  # with organization.exclusive: people declared nowhere
 
     @property
     def in_sync(self) -> bool:
-        return not any(project.differences for project in self.projects)
+        return not self.organization and not any(project.differences for project in self.projects)
 
     def counts(self) -> dict[str, int]:
         found = Counter(d.kind for project in self.projects for d in project.differences)
+        found.update(d.kind for d in self.organization)
         return {kind: found[kind] for kind in KINDS}
+
+    @property
+    def information(self) -> tuple[Difference, ...]:
+        return tuple(d for project in self.projects for d in project.information)
+
+    @property
+    def kept(self) -> tuple[KeptMember, ...]:
+        return tuple(k for project in self.projects for k in project.kept)
 
     @property
     def pending_invites(self) -> tuple[PendingInvite, ...]:
@@ -101,9 +139,28 @@ class AuditResult:
         return tuple(account for project in self.projects for account in project.unmanaged_service_accounts)
 
 
-def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None],
-          pending: Mapping[str, PendingInvite] | None = None) -> AuditResult:
-    """``org`` must hold every active project the spec names (and any others to report);
+def undeclared_organization_users(spec: AccessSpec, users: Sequence[OrganizationUser]) -> tuple[Difference, ...]:
+    """With ``organization.exclusive``: whom the stack's next ``up`` would remove from the
+    organization (the resource's own decision, without its limit)."""
+    if not spec.organization.exclusive:
+        return ()
+    declared = [DeclaredPerson(p.get("user_id"), p.get("email")) for p in declared_people(spec)]
+    decision = decide_organization(declared, users, max_removals=len(users))
+    return tuple(Difference("undeclared_organization_user", (user.email or user.user_id).casefold(), user.user_id,
+                            None, Access(user.role or "", ())) for user in decision.removals)
+
+
+def audit(
+    spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None], *,
+    pending: Mapping[str, PendingInvite] | None = None, organization: OrganizationPeople = OrganizationPeople(),
+    strict: bool = False, only: Iterable[str] | None = None, organization_users: Sequence[OrganizationUser] = (),
+) -> AuditResult:
+    """``org`` must hold every active project the spec names (and any others to report).
+
+    As the stack applies the spec: in an exclusive project everything undeclared is a
+    difference (``up`` removes it) except who a rail keeps (``organization``: its owners);
+    elsewhere it is information, left alone, unless ``strict``. A project the spec names
+    for service accounts only has its members ignored. ``only``: these projects alone.
     ``pending``: casefolded email → the pending invite of a person not in the organization."""
     pending = pending or {}
     declared: dict[str, list[MemberAccess]] = {}
@@ -115,12 +172,22 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         if user_id:
             expired[(grant.project_id, user_id)] = grant
     in_spec = set(declared) | set(spec.service_accounts)
+    exclusive = set(spec.exclusive_projects)
+    scope = in_spec | set(org.projects)
     projects = []
-    for project_id in sorted(in_spec | set(org.projects)):
+    for project_id in sorted(scope if only is None else scope & set(only)):
+        if project_id in in_spec and project_id not in org.projects:
+            unknown = Difference("unknown_project", project_id, None, None, None)
+            projects.append(ProjectAudit(project_id, None, True, (unknown,), exclusive=project_id in exclusive))
+            continue
         live = {member.user_id: member for member in org.members_of(project_id)}
-        differences = _project_differences(declared.get(project_id, []), live, user_id_for_email)
-        differences = [_as_expired(difference, expired.get((project_id, difference.user_id or "")))
-                       for difference in differences]
+        differences: list[Difference] = []
+        if project_id in declared or project_id not in in_spec:  # not for a project of service accounts only
+            differences = _project_differences(declared.get(project_id, []), live, user_id_for_email)
+            differences = [_as_expired(difference, expired.get((project_id, difference.user_id or "")))
+                           for difference in differences]
+        differences, information, kept = _as_the_stack_applies_it(
+            differences, live, organization, exclusive=project_id in exclusive, strict=strict)
         accounts = org.service_accounts_of(project_id)
         wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
         differences += _service_account_differences(wanted, accounts)
@@ -130,8 +197,31 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         differences = [d for d in differences if not (d.kind == "missing_member" and d.user_id is None
                                                       and d.member.casefold() in pending)]
         projects.append(ProjectAudit(project_id, org.projects.get(project_id), project_id in in_spec,
-                                     tuple(differences), unmanaged, invited))
-    return AuditResult(tuple(projects))
+                                     tuple(differences), unmanaged, project_id in exclusive, tuple(information),
+                                     tuple(kept), invited))
+    return AuditResult(tuple(projects), undeclared_organization_users(spec, organization_users))
+
+
+def _as_the_stack_applies_it(
+    differences: list[Difference], live: Mapping[str, LiveMembership], organization: OrganizationPeople, *,
+    exclusive: bool, strict: bool,
+) -> tuple[list[Difference], list[Difference], list[KeptMember]]:
+    """(differences, information, kept): what is undeclared counts only where ``up`` would
+    remove it (an exclusive project, minus who the rails keep), or when ``strict``."""
+    kept_differences: list[Difference] = []
+    information: list[Difference] = []
+    kept: list[KeptMember] = []
+    for difference in differences:
+        if difference.kind not in UNDECLARED_KINDS:
+            kept_differences.append(difference)
+        elif not exclusive:
+            (kept_differences if strict else information).append(difference)
+        elif difference.kind == "undeclared_member" and difference.user_id and difference.live and (
+                reason := kept_by_rail(difference.user_id, organization)):
+            kept.append(KeptMember(difference.member, difference.user_id, difference.live, reason))
+        else:
+            kept_differences.append(difference)
+    return kept_differences, information, kept
 
 
 def _service_account_differences(wanted: Mapping[str, str], live: list[LiveServiceAccount]) -> list[Difference]:

@@ -111,7 +111,7 @@ def decide(
     for member in live:
         found = declared_by_id.get(member.user_id) or declared_by_email.get((member.email or "").casefold())
         if found is None:
-            reason = _rail(member, organization)
+            reason = kept_by_rail(member.user_id, organization)
             if reason:
                 kept.append(Kept(member, reason))
             else:
@@ -139,10 +139,11 @@ def _index(
     return by_id, by_email
 
 
-def _rail(member: LiveMember, organization: OrganizationPeople) -> str | None:
-    if member.user_id in organization.owners:
+def kept_by_rail(user_id: str, organization: OrganizationPeople) -> str | None:
+    """Why an undeclared member of an exclusive project stays (None: they go). Audit asks too."""
+    if user_id in organization.owners:
         return "organization owner: keeps access to every project anyway"
-    if member.user_id in organization.service_accounts:
+    if user_id in organization.service_accounts:
         return "service account: not a person, managed apart from members"
     return None
 

@@ -19,7 +19,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotFoundError, ProjectArchivedError
 from .base_provider import AdminApiProvider
 from .input_checks import role_id
-from .member_roles import is_claimed
+from .member_roles import cannot_assign, is_claimed
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
 from .admin_api.models import AssignedRole
@@ -105,7 +105,7 @@ class UserRoleAssignmentProvider(AdminApiProvider):
                 "(opts=pulumi.ResourceOptions(depends_on=[membership]))."
             ) from None
         except NotFoundError as error:
-            raise ValueError(f"cannot assign role {role_id} in project {project_id}: {error.message}") from None
+            raise ValueError(cannot_assign(role_id, project_id, error)) from None
         except ProjectArchivedError:
             raise ValueError(f"project {project_id} is archived: its roles cannot be assigned") from None
 
