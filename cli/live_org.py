@@ -77,7 +77,7 @@ def active_projects(gateway: AccessGateway, reporter: Reporter) -> dict[str, str
     """Every active project, id -> name."""
     reporter.step("listing projects")
     projects = {}
-    for project in gateway.client.list_projects():
+    for project in gateway.current_projects():
         projects[project.id] = _project_name(project)
         reporter.advance()
     return projects
@@ -89,7 +89,7 @@ def chosen_projects(gateway: AccessGateway, project_ids: Iterable[str], reporter
     reporter.step("reading projects", len(ids))
     projects = {}
     for project_id in ids:
-        project = gateway.client.get_project(project_id)
+        project = gateway.project(project_id)
         if project.is_archived:
             raise ProjectNotUsable(f"project {project_id} is archived: an archived project has no members")
         projects[project.id] = _project_name(project)
