@@ -52,9 +52,10 @@ def declared_member(grant: MemberAccess) -> dict[str, Any]:
 
 def declared_people(spec: AccessSpec) -> list[dict[str, str]]:
     """Everyone the spec names in any team (expired entries included: a person written in the
-    spec is never removed from the organization by it), as ``{user_id?, email?}``."""
+    spec is never removed from the organization by it), as ``{user_id?, email?}``: this list
+    is the leavers' rail, so every team's members count, a group-team's included (they reach
+    their projects through its group)."""
     identify = member_identities(spec)
-    # Every team's members, a group-team's included (they reach projects through its group).
     people = {(member.user_id, member.email)
               for team in spec.teams.values() for member in map(identify, team.members)}
     found = [{key: value for key, value in (("user_id", user_id), ("email", email)) if value}
