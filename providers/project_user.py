@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def _role_list(roles: Any) -> list[str]:
-    return sorted(set(roles))
+    return sorted(set(roles), key=str)  # key=str: a role not known yet in a preview is an Unknown
 
 
 SCHEMA = ResourceSchema(
