@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
@@ -35,7 +35,9 @@ MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undecla
 EXPIRED_KINDS = ("expired_member", "expired_extra_role")
 # Names are not unique in the API: a declared name held by several accounts is ambiguous.
 SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differs", "ambiguous_service_account")
-KINDS = MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS
+# Declared projects and custom roles (``declared_resolution``): not found, or not as declared.
+PROJECT_KINDS = ("missing_project", "project_archived", "missing_project_role", "project_role_differs")
+KINDS = MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + PROJECT_KINDS
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Difference:
     live: Access | None
     role_id: str | None = None  # the extra role, for the two extra-role kinds
     service_account_ids: tuple[str, ...] = ()  # the live accounts of that name, for the service-account kinds
+    # For the project kinds: {"declared": {...}, "live": {...} | None} (name, permissions, description)
+    details: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,12 @@ class AuditResult:
         return tuple(account for project in self.projects for account in project.unmanaged_service_accounts)
 
 
-def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None]) -> AuditResult:
-    """``org`` must hold every active project the spec names (and any others to report)."""
+def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None],
+          findings: Mapping[str, tuple[Difference, ...]] | None = None) -> AuditResult:
+    """``org`` must hold every active project the spec names (and any others to report);
+    ``spec`` refers to projects and roles by id where they exist, and ``findings`` are the
+    differences of its declared projects and roles, by project (``declared_resolution``)."""
+    findings = findings or {}
     declared: dict[str, list[MemberAccess]] = {}
     for grant in merge_grants(spec):
         declared.setdefault(grant.project_id, []).append(grant)
@@ -93,11 +101,12 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         user_id = grant.member.user_id or user_id_for_email(grant.member.email or "")
         if user_id:
             expired[(grant.project_id, user_id)] = grant
-    in_spec = set(declared) | set(spec.service_accounts)
+    in_spec = set(declared) | set(spec.service_accounts) | set(findings)
     projects = []
     for project_id in sorted(in_spec | set(org.projects)):
         live = {member.user_id: member for member in org.members_of(project_id)}
-        differences = _project_differences(declared.get(project_id, []), live, user_id_for_email)
+        differences = [*findings.get(project_id, ()),
+                       *_project_differences(declared.get(project_id, []), live, user_id_for_email)]
         differences = [_as_expired(difference, expired.get((project_id, difference.user_id or "")))
                        for difference in differences]
         accounts = org.service_accounts_of(project_id)

@@ -21,6 +21,7 @@ from ..providers.settings import BASE_URL_ENV
 from .audit import audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
+from .declared_resolution import resolve_declared
 from .errors import error_line
 from .live_org import active_projects, chosen_projects, read_organization
 from .progress import Reporter, reporting
@@ -139,7 +140,7 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
         projects = (chosen_projects(gateway, args.project, reporter) if args.project
                     else active_projects(gateway, reporter))
         # Key counts in the spec's comment block: one key listing per project that has accounts.
-        org = read_organization(gateway, projects, reporter, count_keys=True)
+        org = read_organization(gateway, projects, reporter, count_keys=True, custom_roles=True)
     teams = infer_teams(org)
     text = render_spec(org, teams)
     if output is None:
@@ -168,11 +169,13 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
     context["base_url"] = gateway.client.base_url
     with reporting(stderr) as reporter:
         projects = active_projects(gateway, reporter)
+        resolution = resolve_declared(spec, gateway, projects, reporter)  # declared projects and roles, by name
+        spec = resolution.spec
         named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
         in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
         org = read_organization(gateway, in_scope, reporter)
         user_ids = _user_ids_by_email(gateway, spec, reporter)
-    result = audit(spec, org, user_ids.get)
+    result = audit(spec, org, user_ids.get, resolution.findings)
     if args.json:
         stdout.write(audit_json(result))
     elif args.markdown:
