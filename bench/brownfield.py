@@ -1,7 +1,7 @@
 """Brownfield: an organization that already has its members comes under code.
 
-    .venv/bin/python bench/brownfield.py                 # N = 1000 memberships, P = 10
-    .venv/bin/python bench/brownfield.py --memberships 60 --projects 3 --out /tmp/bf
+    .venv/bin/python -m bench.brownfield                 # N = 1000 memberships, P = 10
+    .venv/bin/python -m bench.brownfield --memberships 60 --projects 3 --out /tmp/bf
 
 The emulator is seeded with N memberships over P projects (the benchmark's organization of
 ``bench/org.py``: every 10th membership an owner), a third of them with one extra role,
@@ -34,20 +34,18 @@ from pathlib import Path
 from typing import Any, Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:  # `python bench/brownfield.py` as well as `python -m bench.brownfield`
-    sys.path.insert(0, str(REPO_ROOT))
 
-import yaml  # noqa: E402
-from pulumi import automation as auto  # noqa: E402
+import yaml
+from pulumi import automation as auto
 
-from bench.counters import counter_delta, request_counters  # noqa: E402
-from bench.org import ORG_USERS, Org, key  # noqa: E402
-from bench.report import endpoints_text  # noqa: E402
-from pulumi_openai_access.components.stack_program import provision_access  # noqa: E402
-from pulumi_openai_access.emulator.api import PROJECT_ROLES, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES  # noqa: E402
-from pulumi_openai_access.emulator.process import EmulatorProcess  # noqa: E402
-from pulumi_openai_access.providers.admin_api import behaviour  # noqa: E402
-from scripts.stack_runner import open_stack  # noqa: E402
+from bench.counters import counter_delta, request_counters
+from bench.org import ORG_USERS, Org, key
+from bench.report import endpoints_text
+from pulumi_openai_access.components.stack_program import provision_access
+from pulumi_openai_access.emulator.api import PROJECT_ROLES, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
+from pulumi_openai_access.emulator.process import EmulatorProcess
+from pulumi_openai_access.providers.admin_api import behaviour
+from scripts.stack_runner import open_stack
 
 STACK = "brownfield"
 STEPS = ("discover", "adopting_up", "noop_up", "audit")
@@ -238,7 +236,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/brownfield.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.brownfield", description=__doc__.split("\n\n")[0])
     parser.add_argument("--memberships", type=int, default=1000, help="N (1000)")
     parser.add_argument("--projects", type=int, default=10, help="P (10)")
     parser.add_argument("--target-bound", type=float, default=20.0,

@@ -1,7 +1,7 @@
 """Benchmark: Admin API requests and time of each pulumi command, against the emulator.
 
-    .venv/bin/python bench/run.py                 # sizes 10, 100, 1000: writes bench/results/
-    .venv/bin/python bench/run.py --quick         # small and fast (CI): bench/results/quick/
+    .venv/bin/python -m bench.run                 # sizes 10, 100, 1000: writes bench/results/
+    .venv/bin/python -m bench.run --quick         # small and fast (CI): bench/results/quick/
 
 See bench/README.md for what is measured and how to read the results.
 """
@@ -23,12 +23,10 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
-    sys.path.insert(0, str(REPO_ROOT))
 
-from bench.lifecycle import RunConfig, run_lifecycle  # noqa: E402
-from bench.org import Org  # noqa: E402
-from bench.report import write_json, write_markdown, write_svg  # noqa: E402
+from bench.lifecycle import RunConfig, run_lifecycle
+from bench.org import Org
+from bench.report import write_json, write_markdown, write_svg
 
 # Diagnostic variants of the project's providers, run at --diagnostic-sizes, to explain the
 # time against the bound: what the client throttle and the 429 handling each contribute.
@@ -74,7 +72,7 @@ def scaled_limit(org: Org, window: float, target_bound: float) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=_sizes, default=None, help="memberships N, comma-separated (10,100,1000)")
     parser.add_argument("--projects", type=int, default=10, help="projects P (at most N) (10)")
     parser.add_argument("--roles", type=int, default=1, help="extra roles R per membership (1)")
@@ -197,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             run["config"]["label"] += f" [{diagnostic}]"
         runs.append(run)
     results = {
-        "command": "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
+        "command": "python -m bench.run " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
         "machine": machine(),
         "params": {"sizes": args.sizes, "projects": args.projects, "roles": args.roles,
                    "rate_limit": args.rate_limit or f"scaled per size to a bound of ~{args.target_bound:g} s for up",

@@ -1,4 +1,4 @@
-"""What the two dynamic providers share: configuration, pickling, the API gateway.
+"""What every dynamic provider of this package shares: configuration, pickling, the API gateway.
 
 Provider instances are pickled by reference into every resource's ``__provider`` (the class's
 module path and name, nothing else), so they carry no state: settings arrive through

@@ -1,4 +1,5 @@
-"""The properties both resources declare: the project, the user, ``adopt``."""
+"""Properties that several resources declare alike: the project (every resource), and the
+user, ``adopt`` and the requested email (the membership and the role assignment)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ a local file backend and a passphrase under ``.pulumi-state/``, shows the previe
 it, and prints who has what where. Run it again and it finds nothing to change; ``--fresh``
 starts over; ``--destroy`` removes what the stack manages.
 
-    .venv/bin/python scripts/demo.py [--fresh] [--destroy]
+    .venv/bin/python -m scripts.demo [--fresh] [--destroy]
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pulumi_openai_access.components.stack_program import provision_access  # noqa: E402
-from pulumi_openai_access.emulator.process import EmulatorProcess  # noqa: E402
-from scripts.stack_runner import REPO_ROOT, open_stack  # noqa: E402
+from pulumi_openai_access.components.stack_program import provision_access
+from pulumi_openai_access.emulator.process import EmulatorProcess
+from scripts.stack_runner import REPO_ROOT, open_stack
 
 DEFAULT_STATE_DIR = REPO_ROOT / ".pulumi-state"
 # Only guards the demo's local state: the demo organization has nothing secret in it.

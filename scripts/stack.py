@@ -4,7 +4,7 @@ Python language host: the Automation API runs the program in this process.
 With the official Pulumi CLI installed, plain ``pulumi up`` in the project directory does
 the same. This is for machines where only ``scripts/get-pulumi.sh``'s CLI is available.
 
-    .venv/bin/python scripts/stack.py STACK preview|up|refresh|destroy [--backend DIR]
+    .venv/bin/python -m scripts.stack STACK preview|up|refresh|destroy [--backend DIR]
 
 The stack's config is ``Pulumi.<STACK>.yaml``; set the key as secret config first
 (``pulumi config set --secret openai:adminKey ...``) or export OPENAI_ADMIN_KEY. The
@@ -18,10 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pulumi_openai_access.components.stack_program import provision_access  # noqa: E402
-from scripts.stack_runner import REPO_ROOT, open_stack  # noqa: E402
+from pulumi_openai_access.components.stack_program import provision_access
+from scripts.stack_runner import REPO_ROOT, open_stack
 
 
 def main() -> int:

@@ -16,18 +16,11 @@ test keeps them independent.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-# The repository root, so that `tests.support` imports whatever way pytest was started.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from pulumi_openai_access.emulator.process import EmulatorProcess  # noqa: E402
+from pulumi_openai_access.emulator.process import EmulatorProcess
 
 # Fixtures of the support modules, available to every test without importing them.
 pytest_plugins = ["tests.support.cli", "tests.support.client", "tests.support.engine", "tests.support.providers"]

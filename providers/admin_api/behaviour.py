@@ -1,11 +1,11 @@
 """The Admin API behaviours that no published source confirms, decided once.
 
-OpenAI's API description leaves some statuses and messages open (see
-``../shared/reference/openai-admin-api.md``, the UNCONFIRMED marks). This module is the one
-place where they are decided: the emulator produces exactly these, and the client recognises
-errors by these statuses and message fragments. The fragments marked *observed* were seen on
-the real API; the client matches on fragments, never on whole messages, so that wording
-changes around them do not break it.
+OpenAI's published API description (the OpenAPI spec and the Admin API reference) leaves
+some statuses and messages open; each one decided here without a source says "unconfirmed".
+This module is the one place where they are decided: the emulator produces exactly these, and
+the client recognises errors by these statuses and message fragments. The fragments marked
+*observed* were seen on the real API; the client matches on fragments, never on whole
+messages, so that wording changes around them do not break it.
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ from .errors import (
     RateLimitedError,
     ServerError,
     UnexpectedResponseError,
-    error_from_response,
 )
+from .response_errors import error_from_response
 from .retry import RetryPolicy, retry_after_seconds
 from .throttle import endpoint_throttle
 

@@ -8,6 +8,7 @@
 would) and runs ``main`` with its own stdout and stderr; ``env`` overrides variables for one
 run (None removes one). ``live_access`` and ``spec_access`` put the emulator's organization
 and a spec in one comparable shape: (project, user id) -> (role, extra roles).
+``generated_seed()`` is a larger organization than the sample, for round trips.
 """
 
 from __future__ import annotations
@@ -95,3 +96,32 @@ def spec_access(spec_text: str, state: Mapping[str, Any]) -> Access:
         )
         for grant in merge_grants(spec)
     }
+
+
+# A custom role of the generated organization.
+CUSTOM = "role_01GENCUSTOM0000000000000A"
+
+
+def generated_seed() -> dict:
+    """Six projects, 40 people: owners, members, viewers, a custom role, overlapping teams,
+    mixed-case emails, a project name with no latin letter, an empty project."""
+    names = ["Web Storefront", "Data Platform", "Search & Ranking", "研究", "Billing", "Empty"]
+    projects = [{"id": f"proj_Gen{p:05d}", "name": name} for p, name in enumerate(names)]
+    users = [{"id": f"user-Gen{u:05d}", "email": f"Person.{u}@Example.com", "name": f"Person {u}", "role": "reader"}
+             for u in range(40)]
+    memberships, assignments = [], []
+    for u in range(40):
+        for p in ([u % 5, (u + 1) % 5] if u % 3 else [u % 5]):
+            role = "owner" if u % 7 == 0 else "member"
+            memberships.append({"project_id": projects[p]["id"], "user_id": users[u]["id"], "role": role})
+            if u % 4 == 0:
+                assignments.append({"project_id": projects[p]["id"], "user_id": users[u]["id"],
+                                    "role_id": "role-api-project-viewer"})
+            if u % 6 == 1 and p == 0:
+                assignments.append({"project_id": projects[p]["id"], "user_id": users[u]["id"], "role_id": CUSTOM})
+            if u == 14:  # an owner who also holds the role mirroring it
+                assignments.append({"project_id": projects[p]["id"], "user_id": users[u]["id"],
+                                    "role_id": "role-api-project-owner"})
+    roles = [{"id": CUSTOM, "project_id": projects[0]["id"], "name": "Key\nManager (API)", "permissions": []}]
+    return {"organization": {"id": "org-Gen0000000000000000001", "name": "Generated"}, "users": users,
+            "projects": projects, "roles": roles, "memberships": memberships, "role_assignments": assignments}

@@ -1,4 +1,6 @@
-"""``check`` and ``diff`` of both providers: local decisions, made with no API at all.
+"""``check`` and ``diff`` as the schema derives them, shown on ``ProjectUser`` and
+``UserRoleAssignment``: local decisions, made with no API at all. (``ServiceAccount`` and
+``ExclusiveProjectAccess`` add rules of their own, proven in their modules.)
 
 No emulator runs here and no key is configured: if either method tried to reach the API,
 these tests would fail with a missing-key or connection error.

@@ -25,7 +25,6 @@ from pulumi_openai_access.providers.admin_api import (
     UnexpectedResponseError,
     behaviour,
 )
-from pulumi_openai_access.providers.admin_api.errors import classify
 from pulumi_openai_access.emulator.process import SAMPLE, Fault
 from tests.support.client import (
     memberships,
@@ -231,24 +230,6 @@ def test_requests_carry_the_bearer_key_and_nothing_follows_redirects():
             AdminClient("sk-admin-stub", stub.base_url, retry=NO_RETRY).get_project("proj_x")
     assert info.value.status == 302
     assert len(stub.seen) == 1 and stub.seen[0][2]["Authorization"] == "Bearer sk-admin-stub"
-
-
-@pytest.mark.parametrize("status, message, expected", [
-    (behaviour.ALREADY_MEMBER_STATUS, behaviour.ALREADY_MEMBER_MESSAGE, AlreadyMemberError),
-    (behaviour.NOT_IN_ORGANIZATION_STATUS, behaviour.NOT_IN_ORGANIZATION_MESSAGE, NotInOrganizationError),
-    (behaviour.NOT_PROJECT_MEMBER_STATUS, behaviour.NOT_PROJECT_MEMBER_MESSAGE, NotFoundError),
-    (400, behaviour.NOT_PROJECT_MEMBER_MESSAGE, NotFoundError),  # its status is unconfirmed
-    (behaviour.ARCHIVED_PROJECT_STATUS, behaviour.ARCHIVED_PROJECT_MESSAGE, ProjectArchivedError),
-    (behaviour.ASSIGNEE_NOT_MEMBER_STATUS, behaviour.ASSIGNEE_NOT_MEMBER_MESSAGE, AssigneeNotMemberError),
-    (behaviour.ALREADY_ASSIGNED_STATUS, behaviour.ALREADY_ASSIGNED_MESSAGE, AlreadyAssignedError),
-    (behaviour.NOT_ASSIGNED_STATUS, behaviour.NOT_ASSIGNED_MESSAGE, NotFoundError),
-    (behaviour.UNKNOWN_ROLE_STATUS, behaviour.UNKNOWN_ROLE_MESSAGE, NotFoundError),
-    (behaviour.UNKNOWN_PROJECT_STATUS, behaviour.UNKNOWN_PROJECT_MESSAGE, NotFoundError),
-    (400, "Something else entirely", InvalidRequestError),
-])
-def test_classification_follows_behaviour(status, message, expected):
-    text = message.format(user_id="user-A", project_id="proj_B", role_id="role_C", user="user-A")
-    assert classify(status, text) is expected
 
 
 def test_empty_email_filter_matches_nobody(emulator):

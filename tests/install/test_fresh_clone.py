@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pulumi_openai_access.emulator.process import SAMPLE
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: object, cwd: Path) -> str:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import yaml
 
-from tests.support.cli import spec_access
-from tests.test_cli_discover import generated_seed
+from tests.support.cli import generated_seed, spec_access
 
 
 def test_a_discovered_organization_comes_under_code_with_no_write(cli, emulator, engine_stack, tmp_path):

@@ -15,7 +15,7 @@ import requests
 
 from pulumi_openai_access.emulator.process import SAMPLE, EmulatorProcess, EmulatorStartError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def get(emu: EmulatorProcess, path: str, key: str | None = None) -> requests.Response:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from scripts.stack_runner import pulumi_bin_dir
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*command: str | Path, cwd: Path | None = None) -> str:

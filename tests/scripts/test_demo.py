@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_demo(state_dir: Path, *flags: str) -> str:
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "demo.py"), "--state-dir", str(state_dir), *flags],
+        [sys.executable, "-m", "scripts.demo", "--state-dir", str(state_dir), *flags],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
