@@ -424,7 +424,8 @@ def _problem(detail: Mapping[str, Any]) -> str:
     path = ".".join(str(part) for part in detail["loc"]) or "(spec)"
     message = str(detail["msg"]).removeprefix("Value error, ")
     if detail["type"] == "literal_error":
-        message = f"must be 'owner' or 'member', got {detail.get('input')!r}"
+        # pydantic's "expected" reads "'owner' or 'member'" (or a longer list with commas)
+        message = f"must be {(detail.get('ctx') or {}).get('expected')}, got {detail.get('input')!r}"
     elif detail["type"] == "greater_than":
         message = f"must be a whole number of seconds above zero, got {detail.get('input')!r}"
     elif detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":

@@ -58,7 +58,3 @@ class DeclaredProjects:
             declared = self.roles.get((project, role))
             found.append(declared.id if declared is not None else role)
         return found
-
-    def created_by_the_stack(self, project: str) -> bool:
-        """Declared under ``projects`` (created, or adopted by name), not referenced by id."""
-        return project in self.projects

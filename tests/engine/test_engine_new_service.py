@@ -12,9 +12,8 @@ import pulumi
 
 from examples.new_service import new_service_access
 from pulumi_openai_access.emulator.process import SAMPLE, EmulatorProcess
-from scripts import stack_runner
 from scripts.stack_runner import PROJECT_NAME, REPO_ROOT
-from tests.support.engine import PASSPHRASE, EngineStack
+from tests.support.engine import EngineStack
 from tests.support.key_consumer import KeyConsumer
 
 # The provider processes import tests.support.key_consumer by reference.
@@ -75,11 +74,7 @@ def test_a_new_service_gets_its_project_role_team_and_key_in_one_program(engine_
                       .key_worked)
         pulumi.export("key", read_key)
 
-    reader_dir = tmp_path / "reader"
-    reader_dir.mkdir()
-    (reader_dir / "Pulumi.yaml").write_text(f"name: {PROJECT_NAME}\nruntime: python\n")
-    reader = stack_runner.open_stack("reader", reader_program, work_dir=reader_dir, state_dir=owner.state_dir,
-                                     passphrase=PASSPHRASE, env=ENV)
+    reader = owner.reader("reader", reader_program, tmp_path / "reader", ENV)
     read = reader.up()
     assert read.outputs["key_worked"].value is True
     assert read.outputs["key"].secret and read.outputs["key"].value == key
