@@ -11,7 +11,10 @@ declared role (three kinds).
 
 Expired access: a member or extra role that the spec declared until an ``expires`` now past,
 and that still exists, is ``expired_member`` / ``expired_extra_role`` (with what was declared)
-rather than undeclared: the stack's next ``up`` removes it. Accounts the spec does not declare are no difference: nothing
+rather than undeclared: the stack's next ``up`` removes it.
+
+Invites: a declared person who is not in the organization but has a pending invite is not
+missing: they are listed as pending (information), per project the spec gives them. Accounts the spec does not declare are no difference: nothing
 ever removes them (exclusive projects included, since removing one breaks whatever uses its
 key), and discover lists them only as comments; they are reported as information, so that
 a discovered spec audits in sync.
@@ -62,12 +65,23 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class PendingInvite:
+    """A declared person who is not in the organization yet, with an invite pending: not a
+    difference (the stack did what it can until they accept), shown for information."""
+
+    member: str  # the email
+    invite_id: str
+    expires_at: int | None
+
+
+@dataclass(frozen=True)
 class ProjectAudit:
     project_id: str
     name: str | None  # None: no active project has this id
     in_spec: bool
     differences: tuple[Difference, ...]
     unmanaged_service_accounts: tuple[LiveServiceAccount, ...] = ()  # information, not differences
+    pending_invites: tuple[PendingInvite, ...] = ()  # information, not differences
 
 
 @dataclass(frozen=True)
@@ -83,15 +97,22 @@ class AuditResult:
         return {kind: found[kind] for kind in KINDS}
 
     @property
+    def pending_invites(self) -> tuple[PendingInvite, ...]:
+        return tuple(dict.fromkeys(p for project in self.projects for p in project.pending_invites))
+
+    @property
     def unmanaged_service_accounts(self) -> tuple[LiveServiceAccount, ...]:
         return tuple(account for project in self.projects for account in project.unmanaged_service_accounts)
 
 
 def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None],
+          pending: Mapping[str, PendingInvite] | None = None,
           findings: Mapping[str, tuple[Difference, ...]] | None = None) -> AuditResult:
     """``org`` must hold every active project the spec names (and any others to report);
+    ``pending``: casefolded email → the pending invite of a person not in the organization;
     ``spec`` refers to projects and roles by id where they exist, and ``findings`` are the
     differences of its declared projects and roles, by project (``declared_resolution``)."""
+    pending = pending or {}
     findings = findings or {}
     declared: dict[str, list[MemberAccess]] = {}
     for grant in merge_grants(spec):
@@ -113,8 +134,12 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
         differences += _service_account_differences(wanted, accounts)
         unmanaged = tuple(account for account in accounts if account.name not in wanted)
+        invited = tuple(pending[d.member.casefold()] for d in differences
+                        if d.kind == "missing_member" and d.user_id is None and d.member.casefold() in pending)
+        differences = [d for d in differences if not (d.kind == "missing_member" and d.user_id is None
+                                                      and d.member.casefold() in pending)]
         projects.append(ProjectAudit(project_id, org.projects.get(project_id), project_id in in_spec,
-                                     tuple(differences), unmanaged))
+                                     tuple(differences), unmanaged, invited))
     return AuditResult(tuple(projects))
 
 

@@ -14,7 +14,9 @@ The JSON shape is stable (``"format": 1``; fields are added, never renamed or re
                                     "live": {"role": "member", "roles": ["role-…"]} | null,
                                     "service_account_ids": []}],
                    "unmanaged_service_accounts": [{"id": "svc_acct_…", "name": "ci-bot",
-                                                   "role": "member"}]}]}
+                                                   "role": "member"}],
+                   "pending_invites": [{"member": "new@example.com", "invite_id": "invite-…",
+                                        "expires_at": 1767225600}]}]}
 
 ``name`` is null for a project the spec names that is not an active project; ``user_id`` is
 null for a person the organization does not know. The service-account kinds
@@ -22,7 +24,9 @@ null for a person the organization does not know. The service-account kinds
 put the account's name in ``member``, the ids of the live accounts of that name in
 ``service_account_ids``, and its role in ``declared``/``live`` (``roles`` empty).
 ``unmanaged_service_accounts`` are the project's accounts the spec does not declare:
-information, never a difference (nothing removes them). The kinds of declared projects and
+information, never a difference (nothing removes them). ``pending_invites`` are people the
+spec declares there who are not in the organization but have a pending invite: information too
+(not ``missing_member``), also named in the summary line. The kinds of declared projects and
 custom roles (``missing_project``, ``project_archived``, ``missing_project_role``,
 ``project_role_differs``) put the key in ``member`` (a missing project's key in
 ``project_id`` too) and what was declared and what exists in ``details``: ``{"declared":
@@ -80,6 +84,10 @@ def audit_json(result: AuditResult) -> str:
                 "unmanaged_service_accounts": [
                     {"id": a.id, "name": a.name, "role": a.role} for a in project.unmanaged_service_accounts
                 ],
+                "pending_invites": [
+                    {"member": p.member, "invite_id": p.invite_id, "expires_at": p.expires_at}
+                    for p in project.pending_invites
+                ],
             }
             for project in result.projects
         ],
@@ -103,7 +111,10 @@ def _difference_json(difference: Difference) -> dict[str, Any]:
 
 def summary_line(result: AuditResult) -> str:
     unmanaged = len(result.unmanaged_service_accounts)
-    note = f" ({unmanaged} service accounts not in the spec, left alone)" if unmanaged else ""
+    notes = [f"{unmanaged} service accounts not in the spec, left alone"] if unmanaged else []
+    if result.pending_invites:
+        notes.append(f"pending, invited and not joined yet: {', '.join(p.member for p in result.pending_invites)}")
+    note = f" ({'; '.join(notes)})" if notes else ""
     if result.in_sync:
         return f"in sync: {len(result.projects)} projects match the spec{note}"
     found = ", ".join(f"{count} {KIND_TEXT[kind]}" for kind, count in result.counts().items() if count)

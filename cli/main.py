@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, NoReturn, Sequence
@@ -18,7 +19,7 @@ import yaml
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
 from ..providers.settings import BASE_URL_ENV
-from .audit import audit
+from .audit import PendingInvite, audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
 from .declared_resolution import resolve_declared
@@ -141,8 +142,11 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
                     else active_projects(gateway, reporter))
         # Key counts in the spec's comment block: one key listing per project that has accounts.
         org = read_organization(gateway, projects, reporter, count_keys=True, custom_roles=True)
+        reporter.step("listing invites")
+        now = time.time()
+        invites = [invite for invite in gateway.invites() if invite.pending_at(now)]
     teams = infer_teams(org)
-    text = render_spec(org, teams)
+    text = render_spec(org, teams, invites)
     if output is None:
         stdout.write(text)
     else:
@@ -154,6 +158,7 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     where = f"wrote {output}" if output else "discovered"
     accounts = f"; {len(org.service_accounts)} service accounts listed as comments, not declared" \
         if org.service_accounts else ""
+    accounts += f"; {len(invites)} pending invites listed as comments" if invites else ""
     print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams"
           f"{accounts}", file=stderr)
     if args.stack and output is not None:
@@ -175,7 +180,8 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
         in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
         org = read_organization(gateway, in_scope, reporter)
         user_ids = _user_ids_by_email(gateway, spec, reporter)
-    result = audit(spec, org, user_ids.get, resolution.findings)
+        pending = _pending_invites(gateway, spec, user_ids, reporter)
+    result = audit(spec, org, user_ids.get, pending, resolution.findings)
     if args.json:
         stdout.write(audit_json(result))
     elif args.markdown:
@@ -209,6 +215,20 @@ def _user_ids_by_email(gateway: AccessGateway, spec: AccessSpec, reporter: Repor
             found[email] = user.id
         reporter.advance()
     return found
+
+
+def _pending_invites(gateway: AccessGateway, spec: AccessSpec, user_ids: dict[str, str],
+                     reporter: Reporter) -> dict[str, PendingInvite]:
+    """The pending invites of people the spec names by email who are not in the organization
+    (the invites are listed only when there is such a person)."""
+    absent = {m.email.casefold() for team in spec.teams.values() for m in team.members
+              if m.email and not m.user_id} - set(user_ids)
+    if not absent:
+        return {}
+    reporter.step("listing invites")
+    now = time.time()
+    return {invite.email.casefold(): PendingInvite(invite.email.casefold(), invite.id, invite.expires_at)
+            for invite in gateway.invites() if invite.email.casefold() in absent and invite.pending_at(now)}
 
 
 def _run_emulator(argv: Sequence[str], stderr: IO[str]) -> int:

@@ -13,16 +13,21 @@ description: no write). Projects stay referenced by id (they exist: nothing to c
 Service accounts are listed in a comment block, never declared: declaring one makes `pulumi
 up` take it over and issue it a new key, which would break discover's promise that the
 adopting `up` sends no write, and could mint keys nobody asked for. Managing one is the
-reader's decision, made by moving its line under ``service_accounts:``.
+reader's decision, made by moving its line under ``service_accounts:``. Pending invites are
+listed the same way: their people are not in the organization yet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from typing import Sequence
 
 from ..components.access_spec import KEY_PATTERN
+from ..components.expiry import rfc3339
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
+from ..providers.admin_api.models import Invite
 from ..providers.input_checks import ROLE_ID_PATTERN
 from .live_org import LiveOrganization
 from .team_inference import InferredGrant, InferredTeam, slug
@@ -33,7 +38,7 @@ _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 _NUMBER = re.compile(r"^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$|^0[xo][0-9a-fA-F_]+$")
 
 
-def render_spec(org: LiveOrganization, teams: list[InferredTeam]) -> str:
+def render_spec(org: LiveOrganization, teams: list[InferredTeam], invites: Sequence[Invite] = ()) -> str:
     keys = role_keys(org)
     people = len({person for team in teams for person in team.members})
     lines = [
@@ -52,7 +57,30 @@ def render_spec(org: LiveOrganization, teams: list[InferredTeam]) -> str:
         for grant in team.grants:
             lines += _grant_lines(grant, org, keys)
     lines += _service_account_comments(org)
+    lines += _pending_invite_comments(invites)
     return "\n".join(lines) + "\n"
+
+
+def _pending_invite_comments(invites: Sequence[Invite]) -> list[str]:
+    """People invited who have not joined yet, sorted by email then id: they are not in the
+    organization, so a spec cannot adopt them; declaring one (with `invite: true`) takes the
+    invite over."""
+    if not invites:
+        return []
+    lines = [
+        f"# Pending invites ({len(invites)}), listed but not declared: these people have not joined yet. To give",
+        "# one access, declare them by email in a team and set `invite: true`: `pulumi up` takes their invite over.",
+    ]
+    for invite in sorted(invites, key=lambda i: (i.email.casefold(), i.id)):
+        projects = ", ".join(f"{p.id} ({p.role})" for p in invite.projects)
+        expires = f", expires {rfc3339(_utc(invite.expires_at))}" if invite.expires_at else ""
+        lines.append(f"#   {invite.email.casefold()}: {invite.role}{' in ' + projects if projects else ''}"
+                     f"  # {invite.id}{expires}")
+    return lines
+
+
+def _utc(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
 
 
 def _service_account_comments(org: LiveOrganization) -> list[str]:

@@ -1,7 +1,8 @@
 """The component resources: a team's access, and a whole organization's made of teams and
 service accounts.
 
-Children are named after what they manage, ``{project_id}/{member}``, one ``ProjectUser`` per
+Children are named after what they manage (``{project_id}`` is the project as the spec names
+it: an id, or a declared project's key), ``{project_id}/{member}``, one ``ProjectUser`` per
 membership with its extra roles in ``roles``, and ``{project_id}/service-account/{name}`` for a
 service account, never after a team. A URN holds the
 parent's type but not its name, so moving a person between teams, or renaming a team or the
@@ -18,6 +19,7 @@ import pulumi
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.exclusive_project_access import ExclusiveProjectAccess
+from ..providers.invite import Invite
 from ..providers.project_user import ProjectUser, ProjectUserArgs
 from ..providers.service_account import ServiceAccount, ServiceAccountArgs
 from .access_spec import AccessSpec, ServiceAccountSpec, Team, parse_access_spec
@@ -25,6 +27,7 @@ from .declared_projects import DeclaredProjects
 from .exclusive_access import declare_exclusive_access
 from . import expiry
 from .grant_merge import MemberAccess, ending_within, expired_grants, merge_grants
+from .invites import declare_invites, invite_statuses, invited_people
 
 
 class _AccessComponent(pulumi.ComponentResource):
@@ -34,6 +37,9 @@ class _AccessComponent(pulumi.ComponentResource):
     memberships: dict[str, ProjectUser]
     service_accounts: dict[str, ServiceAccount]
     exclusive_access: dict[str, ExclusiveProjectAccess]  # by project id
+    invites: dict[str, Invite]  # by email, with `invite: true`
+    # email → {status, invite_id, expires_at}: who was invited and whether they joined
+    invite_statuses: pulumi.Output[dict[str, Any]]
     access: pulumi.Output[dict[str, Any]]
     # declared access that ends within ENDING_SOON_DAYS: [{project_id, member, what, ends}]
     access_ending: pulumi.Output[list[dict[str, str]]]
@@ -49,8 +55,11 @@ class _AccessComponent(pulumi.ComponentResource):
         child_opts = _passed_to_children(opts, parent=self)
         self.declared = DeclaredProjects(spec, child_opts)
         self.memberships = {}
+        invited = invited_people(spec, grants)
         for grant in grants:
-            self._declare(grant, spec.adopt, child_opts)
+            self._declare(grant, spec.adopt, grant.member.email in invited, child_opts)
+        self.invites = declare_invites(spec, grants, self.declared, child_opts)
+        self.invite_statuses = invite_statuses(self.invites)
         self.service_accounts = {
             service_account_name(project, name): _service_account(
                 project, self.declared.project_id(project), name, account, child_opts)
@@ -62,15 +71,17 @@ class _AccessComponent(pulumi.ComponentResource):
         self.access_ending = pulumi.Output.from_input(ending_within(grants, now))
         self.service_account_keys = pulumi.Output.secret(_keys_by_project(spec, self.service_accounts))
         self.register_outputs({"access": self.access, "access_ending": self.access_ending,
+                               "invites": self.invite_statuses,
                                "service_account_keys": self.service_account_keys})
 
-    def _declare(self, grant: MemberAccess, adopt: bool, opts: pulumi.ResourceOptions) -> None:
+    def _declare(self, grant: MemberAccess, adopt: bool, invited: bool, opts: pulumi.ResourceOptions) -> None:
         name = f"{grant.project_id}/{grant.member.key}"
         user = {"user_id": grant.member.user_id} if grant.member.user_id else {"email": grant.member.email}
         # `roles` is always given, [] included: a role dropped from the spec is then unassigned.
         args = ProjectUserArgs(
             project_id=self.declared.project_id(grant.project_id), role=grant.role,
-            roles=self.declared.role_ids(grant.project_id, grant.extra_roles), adopt=adopt, **user
+            roles=self.declared.role_ids(grant.project_id, grant.extra_roles), adopt=adopt,
+            invite=True if invited else None, **user
         )
         self.memberships[name] = ProjectUser(name, args, opts)
 

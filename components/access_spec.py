@@ -11,6 +11,8 @@
           description: Runs evaluations
     exclusive: false                  # true, or [proj_…]: remove who the spec does not declare there
     max_removals: 10                  # the most removals one up may make in one exclusive project
+    invite: false                     # true: people (by email) not in the organization are invited
+    invite_domains: [example.com]     # with invite: only addresses in these domains
     teams:
       platform:
         expires: 2026-12-24                   # optional: the team's access ends (see ``expiry``)
@@ -46,6 +48,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveInt,
+    StrictBool,
     StrictStr,
     ValidationError,
     field_validator,
@@ -62,6 +65,7 @@ from ..providers.input_checks import (
     Problem,
     role_id_problem,
 )
+from ..providers.invite import domains_problem, outside_domains
 from ..providers.project import PROJECT_NAME_PROBLEM
 from ..providers.project_role import PERMISSIONS_PROBLEM, ROLE_NAME_PROBLEM
 from .expiry import Expiry
@@ -278,6 +282,17 @@ class AccessSpec(_Strict):
     # true: every project the spec grants; or a list of project ids or keys. See ``exclusive_access``.
     exclusive: bool | tuple[ProjectRef, ...] = False
     max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
+    # People declared by email who are not in the organization are invited (see ``invites``).
+    invite: StrictBool = False
+    invite_domains: tuple[str, ...] | None = None
+
+    @field_validator("invite_domains", mode="before")
+    @classmethod
+    def _domain_names(cls, value: Any) -> Any:
+        problem = None if value is None else domains_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("teams")
     @classmethod
@@ -405,7 +420,7 @@ def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
     if raw is None:
         raise AccessSpecError(["(spec): no access spec given"])
     try:
-        return AccessSpec.model_validate(raw)
+        spec = AccessSpec.model_validate(raw)
     except ValidationError as error:
         problems = []
         for detail in error.errors():
@@ -418,6 +433,26 @@ def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
             # The model stopped at its fields: the references are judged on what was written.
             problems += reference_problems(raw) if isinstance(raw, Mapping) else []
         raise AccessSpecError(problems) from None
+    problems = _invite_problems(spec)
+    if problems:
+        raise AccessSpecError(problems)
+    return spec
+
+
+def _invite_problems(spec: AccessSpec) -> list[str]:
+    """``invite_domains`` needs ``invite``; then every person declared by email only (who may
+    be invited) must be in those domains: a typo in an address must not send an invite."""
+    if spec.invite_domains is None:
+        return []
+    if not spec.invite:
+        return ["invite_domains: a rail of invite: set `invite: true` too, or drop invite_domains"]
+    return [
+        f"teams.{team_name}.members.{index}: {outside}"
+        for team_name, team in spec.teams.items()
+        for index, member in enumerate(team.members)
+        if member.email and not member.user_id
+        for outside in [outside_domains(member.email, spec.invite_domains)] if outside
+    ]
 
 
 def _problem(detail: Mapping[str, Any]) -> str:

@@ -46,6 +46,9 @@ def provision_access() -> OrganizationAccess:
     if organization.declared.projects:
         # project key → project id, for other stacks (StackReference) and for people
         pulumi.export("projects", {key: project.id for key, project in organization.declared.projects.items()})
+    if organization.invites:
+        # email → {status: member | pending | accepted | lapsed, invite_id, expires_at}
+        pulumi.export("invites", organization.invite_statuses)
     if organization.service_accounts:
         # project → account name → API key, a secret: another stack reads it with
         # StackReference(...).get_output("service_account_keys").

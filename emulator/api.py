@@ -31,6 +31,8 @@ SERVICE_ACCOUNT_KEYS = "/v1/organization/projects/{project_id}/service_accounts/
 PROJECT_API_KEYS = "/v1/organization/projects/{project_id}/api_keys"
 PROJECT_API_KEY = "/v1/organization/projects/{project_id}/api_keys/{api_key_id}"
 PROJECTS = "/v1/organization/projects"
+INVITES = "/v1/organization/invites"
+INVITE = "/v1/organization/invites/{invite_id}"
 PROJECT = "/v1/organization/projects/{project_id}"
 PROJECT_ROLES = "/v1/projects/{project_id}/roles"
 PROJECT_ROLE = "/v1/projects/{project_id}/roles/{role_id}"
@@ -48,6 +50,10 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("POST", USER_ROLES, "assign_role"),
     ("GET", USER_ROLE, "get_assignment"),
     ("DELETE", USER_ROLE, "unassign_role"),
+    ("GET", INVITES, "list_invites"),
+    ("POST", INVITES, "create_invite"),
+    ("GET", INVITE, "get_invite"),
+    ("DELETE", INVITE, "delete_invite"),
     ("GET", "/v1/organization/users", "list_org_users"),
     ("GET", "/v1/organization/users/{user_id}", "get_org_user"),
     ("GET", "/v1/organization/roles", "list_org_roles"),
@@ -137,6 +143,21 @@ def _scopes(value: list[Any] | None) -> list[str] | None:
     return value
 
 
+def _invite_projects(value: list[Any]) -> list[tuple[str, str]]:
+    """``[{id, role}]``, each role member or owner; a project named twice is refused."""
+    projects: list[tuple[str, str]] = []
+    for index, item in enumerate(value):
+        if (not isinstance(item, dict) or set(item) != {"id", "role"} or not isinstance(item["id"], str)
+                or item["role"] not in behaviour.INVITE_PROJECT_ROLES):
+            raise ApiError(400, f"Invalid 'projects[{index}]': expected {{\"id\": a project id, \"role\": one of "
+                                f"{', '.join(behaviour.INVITE_PROJECT_ROLES)}}}.", param=f"projects[{index}]")
+        if any(item["id"] == project_id for project_id, _ in projects):
+            raise ApiError(400, f"Invalid 'projects[{index}]': project {item['id']} is named twice.",
+                           param=f"projects[{index}]")
+        projects.append((item["id"], item["role"]))
+    return projects
+
+
 class AdminApi:
     """Handlers take the request plus the route's path parameters and return the JSON body."""
 
@@ -201,6 +222,28 @@ class AdminApi:
 
     def get_org_user(self, request: Request, user_id: str) -> Json:
         return self.store.get_org_user(user_id)
+
+    # --- invites ---------------------------------------------------------------------------
+    def list_invites(self, request: Request) -> Json:
+        a = request.args
+        return self.store.list_invites(after=inputs.after(a), limit=inputs.limit(a, **_LEGACY_LIMIT))
+
+    def create_invite(self, request: Request) -> Json:
+        body = inputs.json_body(request, {
+            "email": Field(str, required=True),
+            "role": Field(str, required=True, choices=behaviour.ORGANIZATION_ROLES),
+            "projects": Field(list, nullable=True),
+        })
+        if "@" not in body["email"]:
+            raise ApiError(400, f"Invalid 'email': {body['email']!r} is not an email address.", param="email")
+        return self.store.create_invite(email=body["email"], role=body["role"],
+                                        projects=_invite_projects(body["projects"] or []))
+
+    def get_invite(self, request: Request, invite_id: str) -> Json:
+        return self.store.get_invite(invite_id)
+
+    def delete_invite(self, request: Request, invite_id: str) -> Json:
+        return self.store.delete_invite(invite_id)
 
     def list_org_roles(self, request: Request) -> Json:
         a = request.args

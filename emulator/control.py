@@ -16,6 +16,9 @@ set up and inspect the emulator.
                                 POST changes only the fields given
 ``GET|POST /_emulator/latency`` ``{"latency_ms": n}``
 ``GET  /_emulator/state``       the state in seed format (see ``seed``)
+``POST /_emulator/invites/{invite_id}/accept``  what the person's acceptance does: the
+                                organization user (the invite's role) and the memberships the
+                                invite names; answers ``{"invite": {...}, "user": {...}}``
 =======================  =====================================================================
 """
 
@@ -49,15 +52,16 @@ class Control:
             Rule(f"{PREFIX}/rate_limit", endpoint="rate_limit", methods=["GET", "POST"]),
             Rule(f"{PREFIX}/latency", endpoint="latency", methods=["GET", "POST"]),
             Rule(f"{PREFIX}/state", endpoint="state", methods=["GET"]),
+            Rule(f"{PREFIX}/invites/<invite_id>/accept", endpoint="accept_invite", methods=["POST"]),
         ])
 
     def dispatch(self, request: Request) -> Json:
         try:
-            endpoint, _ = self.map.bind_to_environ(request.environ).match()
+            endpoint, path_args = self.map.bind_to_environ(request.environ).match()
         except HTTPException:
             raise ApiError(404, f"Invalid URL ({request.method} {request.path})") from None
         body = _body(request) if request.method == "POST" else None
-        return getattr(self, endpoint)(body)
+        return getattr(self, endpoint)(body, **path_args)
 
     def requests(self, _: Any) -> Json:
         return self.counters.snapshot()
@@ -94,6 +98,9 @@ class Control:
 
     def state(self, _: Any) -> Json:
         return self.store.read(dump_state)
+
+    def accept_invite(self, _: Any, invite_id: str) -> Json:
+        return self.store.accept_invite(invite_id)
 
 
 def _body(request: Request) -> Any:

@@ -37,6 +37,10 @@ def service_account_id() -> str:
     return "svc_acct_" + _alnum(24)
 
 
+def invite_id() -> str:
+    return "invite-" + _alnum(24)
+
+
 def api_key_id() -> str:
     return "key_" + _alnum(16)
 

@@ -122,6 +122,28 @@ class ApiKey:
         return self.expires_at is not None and self.expires_at <= now
 
 
+@dataclass(frozen=True)
+class Invite:
+    """An invitation to the organization. Its status is ``pending`` until accepted, or
+    ``expired`` once ``expires_at`` has passed (a pending invite is not rewritten then)."""
+
+    id: str
+    email: str
+    role: str  # organization role: owner | reader
+    projects: tuple[tuple[str, str], ...]  # (project id, member | owner)
+    created_at: int
+    expires_at: int | None
+    accepted_at: int | None = None
+    seq: int = field(default=0, compare=False)
+
+    def status(self, now: int) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+
 _READ = [
     "api.organization.projects.read",
     "api.organization.projects.users.read",
@@ -177,7 +199,8 @@ class State:
     removed_memberships: dict[tuple[str, str], int] = field(default_factory=dict)
     service_accounts: dict[str, ServiceAccount] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
-    # Positions of deleted service accounts and keys (ids are unique), for `after=<id>`.
+    invites: dict[str, Invite] = field(default_factory=dict)
+    # Positions of deleted service accounts, keys and invites (ids are unique), for `after=<id>`.
     removed_ids: dict[str, int] = field(default_factory=dict)
     _seq: count = field(default_factory=lambda: count(len(PREDEFINED_PROJECT_ROLES)))
 

@@ -33,6 +33,8 @@ from typing import Any
 import requests
 
 from .api import (
+    INVITE,
+    INVITES,
     MODELS,
     PROJECT,
     PROJECTS,
@@ -53,7 +55,7 @@ __all__ = [
     "DEFAULT_ADMIN_KEY", "EmulatorProcess", "EmulatorStartError", "Fault", "RequestCounts", "SAMPLE",
     "PROJECT_USERS", "PROJECT_USER", "USER_ROLES", "USER_ROLE", "SERVICE_ACCOUNTS", "SERVICE_ACCOUNT",
     "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS", "PROJECTS", "PROJECT",
-    "PROJECT_ROLES", "PROJECT_ROLE",
+    "PROJECT_ROLES", "PROJECT_ROLE", "INVITES", "INVITE",
 ]
 
 DEFAULT_ADMIN_KEY = "sk-admin-emulator"
@@ -203,6 +205,10 @@ class EmulatorProcess:
     def state(self) -> dict[str, Any]:
         """The emulated organization in seed format (ids and timestamps filled in)."""
         return self._control("GET", "state")
+
+    def accept_invite(self, invite_id: str) -> dict[str, Any]:
+        """What the invited person's acceptance does: ``{"invite": {...}, "user": {...}}``."""
+        return self._control("POST", f"invites/{invite_id}/accept")
 
     def key_works(self, api_key: str) -> bool:
         """Whether a project API key (a service account's) authenticates: GET /v1/models

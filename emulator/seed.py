@@ -20,7 +20,11 @@ Seed format (every key optional unless marked *required*; unknown keys are error
                             "role"?: "member" | "owner" | "none", "created_at"?}],
       "api_keys": [{"id"?: "key_...", "project_id"*, "service_account_id"*, "name"?,
                     "value_sha256"*: "<hex digest of the key>", "redacted_value"*,
-                    "created_at"?, "expires_at"?, "scopes"?: [...], "last_used_at"?}]
+                    "created_at"?, "expires_at"?, "scopes"?: [...], "last_used_at"?}],
+      "invites": [{"id"?: "invite-...", "email"*, "role"*: "owner" | "reader",
+                   "projects"?: [{"id", "role": "member" | "owner"}],
+                   "status"?: "pending" | "accepted" | "expired", "expires_at"?,
+                   "created_at"?, "accepted_at"?}]
     }
 
 * Omitted ids are generated: users ``user-`` + 24 alphanumerics, projects ``proj_`` + 24
@@ -34,6 +38,11 @@ Seed format (every key optional unless marked *required*; unknown keys are error
   project, and only if it is predefined, the project's own role or an organization role.
 * API keys are seeded by the SHA-256 digest of their value: the emulator never holds or
   dumps a key's value (a key works with the value its create answered once).
+* Invites: ``status`` defaults to pending. A pending invite's ``expires_at`` defaults to
+  ``created_at`` + 7 days and must be in the future; an expired one's defaults to the load
+  time; an accepted one gets ``accepted_at`` (default: the load time) and creates nobody:
+  list the person among ``users`` too. Only one pending invite per email, and none for an
+  email of a user.
 * ``GET /_emulator/state`` and the ``--state`` file use this same format, with every id and
   timestamp filled in, so a dump can be fed back as a seed.
 """
@@ -49,12 +58,12 @@ from typing import Any
 from pulumi_openai_access.providers.admin_api import behaviour
 
 from . import ids
-from .model import ApiKey, Assignment, Membership, Organization, Project, Role, ServiceAccount, State, User
+from .model import ApiKey, Assignment, Invite, Membership, Organization, Project, Role, ServiceAccount, State, User
 
 DEFAULT_ORGANIZATION = {"id": "org-emulator", "name": "Emulator Organization"}
 SAMPLE_FILE = "sample_org.json"
 _TOP_KEYS = ("organization", "users", "projects", "roles", "memberships", "role_assignments",
-             "service_accounts", "api_keys")
+             "service_accounts", "api_keys", "invites")
 _SERVICE_ACCOUNT_ROLES = (*behaviour.SERVICE_ACCOUNT_ROLES, behaviour.SERVICE_ACCOUNT_ROLE_WITHOUT_ACCESS)
 
 
@@ -152,7 +161,8 @@ class _Loader:
                                         r.text(org, "name", "organization", default="")))
         for key, load_one in (("users", self.user), ("projects", self.project), ("roles", self.role),
                               ("memberships", self.membership), ("role_assignments", self.assignment),
-                              ("service_accounts", self.service_account), ("api_keys", self.api_key)):
+                              ("service_accounts", self.service_account), ("api_keys", self.api_key),
+                              ("invites", self.invite)):
             for where, item in r.items(seed, key):
                 load_one(where, item)
         if r.problems:
@@ -353,12 +363,68 @@ class _Loader:
             state.api_keys[key.id] = key
 
 
+    def invite(self, where: str, item: Any) -> None:
+        r, state = self.r, self.state
+        d = r.obj(item, where, ("email", "role"),
+                  ("id", "projects", "status", "expires_at", "created_at", "accepted_at"))
+        if d is None:
+            return
+        email = r.text(d, "email", where, default="")
+        status = r.text(d, "status", where, choices=behaviour.INVITE_STATUSES, default="pending")
+        if email and "@" not in email:
+            r.fail(f"{where}.email", f"not an email address: {email!r}")
+        elif status == "pending" and email.casefold() in self.emails:
+            r.fail(f"{where}.email", f"{email!r} is already a user ({self.emails[email.casefold()]}): "
+                                     "their invite is accepted (status accepted), not pending")
+        created_at = r.stamp(d, "created_at", where, self.now)
+        expires_at = r.optional_stamp(d, "expires_at", where)
+        if status == "pending" and expires_at is None:
+            expires_at = created_at + behaviour.INVITE_LIFETIME_SECONDS
+        elif status == "expired" and expires_at is None:
+            expires_at = self.now
+        # A pending invite whose expires_at has passed is simply expired (as a dump reloaded later).
+        if status == "expired" and expires_at is not None and expires_at > self.now:
+            r.fail(f"{where}.expires_at", "an expired invite's expires_at is in the past")
+        accepted_at = r.optional_stamp(d, "accepted_at", where)
+        if status == "accepted" and accepted_at is None:
+            accepted_at = self.now
+        elif status != "accepted" and accepted_at is not None:
+            r.fail(f"{where}.accepted_at", "only an accepted invite has accepted_at")
+        found = Invite(r.ident(d, "id", where, ids.invite_id), email, r.text(d, "role", where,
+                       choices=behaviour.ORGANIZATION_ROLES, default="reader"),
+                       self._invite_projects(d, where), created_at, expires_at, accepted_at, seq=state.next_seq())
+        if found.id in state.invites:
+            r.fail(f"{where}.id", f"duplicate invite id {found.id!r}")
+        elif status == "pending" and any(other.email.casefold() == email.casefold() and other.status(self.now) == "pending"
+                                         for other in state.invites.values()):
+            r.fail(f"{where}.email", f"{email!r} has a pending invite already")
+        else:
+            state.invites[found.id] = found
+
+    def _invite_projects(self, d: dict, where: str) -> tuple[tuple[str, str], ...]:
+        projects = []
+        for index, item in enumerate(d.get("projects") or []):
+            at = f"{where}.projects[{index}]"
+            entry = self.r.obj(item, at, ("id", "role"), ())
+            if entry is None:
+                continue
+            project_id = self.r.text(entry, "id", at, default="")
+            if project_id and project_id not in self.state.projects:
+                self.r.fail(f"{at}.id", f"no project {project_id!r} in the seed")
+            projects.append((project_id, self.r.text(entry, "role", at, choices=behaviour.INVITE_PROJECT_ROLES,
+                                                     default="member")))
+        if "projects" in d and not isinstance(d["projects"], list):
+            self.r.fail(f"{where}.projects", "must be a list of {id, role}")
+        return tuple(projects)
+
+
 def dump_state(state: State) -> dict[str, Any]:
     """The state in seed format, every id and timestamp explicit, in creation order."""
 
     def ordered(records: Any) -> list[Any]:
         return sorted(records, key=lambda rec: rec.seq)
 
+    now = int(time.time())
     return {
         "organization": {"id": state.organization.id, "name": state.organization.name},
         "users": [
@@ -394,6 +460,13 @@ def dump_state(state: State) -> dict[str, Any]:
              "value_sha256": k.value_sha256, "redacted_value": k.redacted_value, "created_at": k.created_at,
              "expires_at": k.expires_at, "scopes": list(k.scopes), "last_used_at": k.last_used_at}
             for k in ordered(state.api_keys.values())
+        ],
+        "invites": [
+            {"id": inv.id, "email": inv.email, "role": inv.role,
+             "projects": [{"id": project_id, "role": role} for project_id, role in inv.projects],
+             "status": inv.status(now), "created_at": inv.created_at, "expires_at": inv.expires_at,
+             **({"accepted_at": inv.accepted_at} if inv.accepted_at is not None else {})}
+            for inv in ordered(state.invites.values())
         ],
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import ApiKey, Assignment, Membership, Project, Role, ServiceAccount, User
+from .model import ApiKey, Invite, Assignment, Membership, Project, Role, ServiceAccount, User
 
 Json = dict[str, Any]
 
@@ -147,6 +147,24 @@ def project_api_key(key: ApiKey, owner: ServiceAccount) -> Json:
 
 def api_key_deleted(api_key_id: str) -> Json:
     return {"object": "organization.project.api_key.deleted", "id": api_key_id, "deleted": True}
+
+
+def invite(inv: Invite, now: int) -> Json:
+    return {
+        "object": "organization.invite",
+        "id": inv.id,
+        "email": inv.email,
+        "role": inv.role,
+        "status": inv.status(now),
+        "created_at": inv.created_at,
+        "expires_at": inv.expires_at,
+        "accepted_at": inv.accepted_at,
+        "projects": [{"id": project_id, "role": role} for project_id, role in inv.projects],
+    }
+
+
+def invite_deleted(invite_id: str) -> Json:
+    return {"object": "organization.invite.deleted", "id": invite_id, "deleted": True}
 
 
 def id_list(data: list[Json], has_more: bool) -> Json:

@@ -19,6 +19,7 @@ from . import ids, shapes
 from .errors import ApiError
 from .model import PREDEFINED_BY_ID, PREDEFINED_PROJECT_ROLES, Assignment, Membership, Project, Role, State, User
 from .pagination import after_id_page, next_cursor_page
+from .invites import InviteOperations
 from .service_accounts import ServiceAccountOperations
 from .shapes import Json
 
@@ -31,7 +32,7 @@ def _seq(record: Any) -> int:
     return record.seq
 
 
-class Store(ServiceAccountOperations):
+class Store(ServiceAccountOperations, InviteOperations):
     def __init__(self, state: State, on_change: Callable[[State], None] | None = None) -> None:
         self._lock = threading.RLock()
         self._state = state

@@ -17,6 +17,7 @@ from .admin_api.client import AdminClient
 from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
 from .admin_api.models import (
     AssignedRole,
+    Invite,
     OrganizationUser,
     ProjectApiKey,
     ProjectUser,
@@ -45,6 +46,7 @@ class AccessGateway:
         self._users_by_email: SharedListings[str, dict[str, OrganizationUser]] = SharedListings(listing_ttl)
         self._service_accounts: SharedListings[str, dict[str, ServiceAccount]] = SharedListings(listing_ttl)
         self._api_keys: SharedListings[str, dict[str, ProjectApiKey]] = SharedListings(listing_ttl)
+        self._invites: SharedListings[str, list[Invite]] = SharedListings(listing_ttl)
         self._project_roles: SharedListings[str, dict[str, Role]] = SharedListings(listing_ttl)
 
     # --- reads ------------------------------------------------------------------------------
@@ -108,6 +110,18 @@ class AccessGateway:
             project_id, lambda: _by_id(lambda: self.client.list_project_api_keys(project_id))
         )
 
+    def invites(self) -> list[Invite]:
+        """Every invite of the organization, paged through to the end."""
+        return self._invites.get("all", lambda: list(self.client.list_invites()))
+
+    def find_invite(self, invite_id: str) -> Invite | None:
+        return next((invite for invite in self.invites() if invite.id == invite_id), None)
+
+    def pending_invite(self, email: str, now: float) -> Invite | None:
+        """The newest invite of this address still pending at ``now``, whoever sent it."""
+        wanted = email.casefold()
+        pending = [invite for invite in self.invites() if invite.email.casefold() == wanted and invite.pending_at(now)]
+        return pending[-1] if pending else None
     def find_project_role(self, project_id: str, role_id: str) -> Role | None:
         return self.project_roles(project_id).get(role_id)
 
@@ -118,6 +132,19 @@ class AccessGateway:
         )
 
     # --- writes -----------------------------------------------------------------------------
+    def invite(self, email: str, role: str, projects: list[tuple[str, str]]) -> Invite:
+        with _invalidating(self._invites, "all"):
+            return self.client.create_invite(email, role=role, projects=projects)
+
+    def delete_invite(self, invite_id: str) -> bool:
+        """False when there was nothing to delete (gone already)."""
+        with _invalidating(self._invites, "all"):
+            try:
+                self.client.delete_invite(invite_id)
+                return True
+            except NotFoundError:
+                return False
+
     def add_member(self, project_id: str, role: str, *, user_id: str | None = None, email: str | None = None) -> ProjectUser:
         with _invalidating(self._members, project_id):
             return self.client.add_project_user(project_id, role=role, user_id=user_id, email=email)

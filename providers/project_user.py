@@ -1,6 +1,13 @@
 """``ProjectUser``: one user's membership of one OpenAI project, role ``owner`` or ``member``,
 and the extra project roles it carries.
 
+A member declared by email with ``invite`` set may not be in the organization yet (their
+``Invite`` is pending): the membership is then *pending*. ``create`` writes nothing, and every
+``up`` looks again (reads only) until the person has joined; then it takes over the
+membership their invite gave (no second add), sets its role, and assigns the extra roles an
+invite cannot carry. A pending membership's id is ``{project_id}/{email}`` until a refresh
+gives it the user id; ``user_id`` in its outputs is what the provider goes by.
+
 Contract with existing stacks: the provider class is pickled by reference as
 ``pulumi_openai_access.providers.project_user.ProjectUserProvider`` and the resource type is
 ``pulumi-python:dynamic/openai:ProjectUser``. Renaming either breaks refresh and destroy of
@@ -18,8 +25,8 @@ from .admin_api.behaviour import PROJECT_MEMBER_ROLES
 from .admin_api.errors import AlreadyMemberError, NotFoundError, NotInOrganizationError, ProjectArchivedError
 from .admin_api.models import ProjectUser as Membership
 from .base_provider import AdminApiProvider
-from .input_checks import one_of, role_id_list
-from .input_diff import same_role_set
+from .input_checks import one_of, role_id_list, true_or_false
+from .input_diff import same_flag, same_role_set
 from .member_roles import assign_roles, claim_roles, held_roles, undeclared_roles, unassign_roles
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
@@ -47,11 +54,16 @@ SCHEMA = ResourceSchema(
             rule=role_id_list, normalize=_role_list, same=same_role_set("roles"),
         ),
         ADOPT,
+        Input("invite", bool,
+              "The user (by email) may not have joined the organization yet: wait for their invite (the membership "
+              "is pending, nothing is written) instead of failing.",
+              rule=true_or_false, same=same_flag("invite")),
     ),
     outputs=(
         Output("name", str | None, "The member's name."),
         Output("added_at", int, "When the user was added to the project (unix seconds)."),
         REQUESTED_EMAIL,
+        Output("pending", bool, "True while the user (invited) has not joined the organization."),
     ),
 )
 
@@ -63,11 +75,18 @@ class ProjectUserProvider(AdminApiProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         if news.get("roles"):
             claim_roles(news["project_id"], (olds.get("user_id"), news.get("user_id"), news.get("email")), news["roles"])
-        return SCHEMA.diff(olds, news)
+        result = SCHEMA.diff(olds, news)
+        if olds.get("pending") and not result.replaces:
+            # up looks again whether the invited user has joined (reads only while they have not).
+            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
+        return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         project_id, role, roles = props["project_id"], props["role"], props.get("roles")
         user = UserReference.from_inputs(props)
+        if self._not_joined(props):
+            log.info("%s has not joined the organization yet (invited): membership of %s pending", user, project_id)
+            return CreateResult(f"{project_id}/{user.email}", _pending_outputs(props))
         # Adopting reads the shared project listing first: one write at most per membership.
         existing = self.access.find_member_by_reference(project_id, user) if props.get("adopt") else None
         membership, added = (existing, False) if existing else self._add(project_id, user, role, roles)
@@ -78,6 +97,30 @@ class ProjectUserProvider(AdminApiProvider):
             assign_roles(self.access, project_id, membership.id, missing)
         return CreateResult(f"{project_id}/{membership.id}", _outputs(props, membership, roles))
 
+    def _not_joined(self, props: Mapping[str, Any]) -> bool:
+        """An invited user (by email) who is not in the organization: nothing to add yet."""
+        return bool(props.get("invite") and props.get("email") and not props.get("user_id")
+                    and self.access.find_user_by_email(props["email"]) is None)
+
+    def _join(self, project_id: str, news: Mapping[str, Any]) -> UpdateResult:
+        """The invited user has joined: the membership their invite gave is taken over (never a
+        second add), with the declared role and the extra roles an invite cannot carry."""
+        user = UserReference(email=news["email"])
+        role, roles = news["role"], news.get("roles")
+        existing = self.access.find_member_by_reference(project_id, user)
+        if existing is None:
+            membership, _ = self._add(project_id, user, role, roles)
+            held: list[str] = []
+        else:
+            membership = existing
+            if membership.role != role:
+                membership = self.access.change_member_role(project_id, membership.id, role)
+            held = held_roles(self.access, project_id, membership.id, roles) if roles else []
+        if roles:
+            assign_roles(self.access, project_id, membership.id, sorted(set(roles) - set(held)))
+        log.info("%s joined the organization: managing their membership of %s", user, project_id)
+        return UpdateResult(_outputs(news, membership, roles))
+
     def _add(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> tuple[Membership, bool]:
         """The membership, and whether this call added it (else it existed exactly as declared)."""
         try:
@@ -87,7 +130,8 @@ class ProjectUserProvider(AdminApiProvider):
         except NotInOrganizationError as error:
             raise ValueError(
                 f"{user} is not a member of the OpenAI organization, so it cannot be added to project "
-                f"{project_id}: invite them to the organization first (API: {error.message})"
+                f"{project_id}: set `invite: true` in the spec to invite them (or invite=True on this resource "
+                f"with an Invite), or invite them yourself first (API: {error.message})"
             ) from None
         except ProjectArchivedError:
             raise ValueError(f"project {project_id} is archived: archived projects have no users") from None
@@ -115,7 +159,13 @@ class ProjectUserProvider(AdminApiProvider):
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        project_id, user_id = split_resource_id(id_, 2)
+        project_id, user_id = _ids(id_, props)
+        if user_id is None:
+            joined = self.access.find_user_by_email(props["email"])
+            member = self.access.find_member(project_id, joined.id) if joined else None
+            if member is None:  # still pending (or joined without it: the next up adds it)
+                return ReadResult(id_, props, SCHEMA.inputs_from_outputs(props))
+            id_, user_id = f"{project_id}/{member.id}", member.id
         membership = self.access.find_member(project_id, user_id)
         if membership is None:
             return ReadResult("", {})
@@ -125,7 +175,11 @@ class ProjectUserProvider(AdminApiProvider):
         return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        project_id, user_id = split_resource_id(id_, 2)
+        project_id, user_id = _ids(id_, olds)
+        if user_id is None:
+            if self._not_joined(news):
+                return UpdateResult(_pending_outputs(news))
+            return self._join(project_id, news)
         membership = _membership_from_outputs(olds)
         role, roles, before = news["role"], news.get("roles"), olds.get("roles")
         if role != olds.get("role"):
@@ -143,8 +197,12 @@ class ProjectUserProvider(AdminApiProvider):
             unassign_roles(self.access, project_id, user_id, set(before) - set(roles))
         return UpdateResult(_outputs(news, membership, roles))
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        project_id, user_id = split_resource_id(id_, 2)
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        project_id, user_id = _ids(id_, props)
+        if user_id is None:  # pending: the invite gave this membership if they joined since
+            user_id = self.access.resolve_user_id(UserReference(email=props.get("email")))
+            if user_id is None:
+                return
         self.access.remove_member(project_id, user_id)  # its roles go with it
 
 
@@ -158,8 +216,29 @@ def _outputs(inputs: Mapping[str, Any], membership: Membership, roles: list[str]
         "roles": None if roles is None else sorted(roles),
         "added_at": membership.added_at,
         "adopt": bool(inputs.get("adopt")),
+        "invite": True if inputs.get("invite") else None,  # absent, as before invites, unless set
         "requested_email": requested_email(inputs),
+        "pending": False,
     }
+
+
+def _pending_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A membership waiting for its invited user to join: no user id yet."""
+    return {
+        "project_id": inputs["project_id"], "user_id": None, "email": inputs["email"], "name": None,
+        "role": inputs["role"], "roles": None if inputs.get("roles") is None else sorted(inputs["roles"]),
+        "added_at": None, "adopt": bool(inputs.get("adopt")), "invite": True,
+        "requested_email": inputs["email"], "pending": True,
+    }
+
+
+def _ids(id_: str, outputs: Mapping[str, Any]) -> tuple[str, str | None]:
+    """(project id, user id); the user id is None while the membership is pending. The
+    outputs say which: a pending membership's id holds the email until a refresh."""
+    project_id, user_id = split_resource_id(id_, 2)
+    if outputs.get("pending"):
+        return project_id, None
+    return project_id, outputs.get("user_id") or user_id
 
 
 def _membership_from_outputs(outputs: Mapping[str, Any]) -> Membership:

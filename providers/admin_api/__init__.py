@@ -6,6 +6,7 @@ from .credentials import AdminKey
 from .errors import (
     AdminApiError,
     AlreadyAssignedError,
+    AlreadyInOrganizationError,
     AlreadyMemberError,
     AmbiguousWriteError,
     ApiConnectionError,
@@ -13,6 +14,8 @@ from .errors import (
     AssigneeNotMemberError,
     AuthenticationError,
     InvalidRequestError,
+    InviteAcceptedError,
+    InvitePendingError,
     NotFoundError,
     NotInOrganizationError,
     PaginationError,
@@ -27,6 +30,7 @@ from .errors import (
 )
 from .models import (
     AssignedRole,
+    Invite,
     NewApiKey,
     NewServiceAccount,
     OrganizationUser,
@@ -45,6 +49,7 @@ __all__ = [
     "AdminClient",
     "AdminKey",
     "AlreadyAssignedError",
+    "AlreadyInOrganizationError",
     "AlreadyMemberError",
     "AmbiguousWriteError",
     "ApiConnectionError",
@@ -54,6 +59,9 @@ __all__ = [
     "AuthenticationError",
     "InsecureBaseUrlError",
     "InvalidRequestError",
+    "Invite",
+    "InviteAcceptedError",
+    "InvitePendingError",
     "NewApiKey",
     "NewServiceAccount",
     "NotFoundError",

@@ -195,3 +195,39 @@ ROLE_STILL_ASSIGNED_MESSAGE = "Role {role_id} is still assigned to {count} princ
 # project, or an unknown id, is the UNKNOWN_ROLE 404 on the role's own paths.
 PREDEFINED_ROLE_READ_ONLY_STATUS = 400
 PREDEFINED_ROLE_READ_ONLY_MESSAGE = "Role {role_id} is predefined and cannot be changed or deleted"
+
+# --- Invites (issue 21) ---------------------------------------------------------------------
+# The invite list is a legacy list (first/last id, 1..100, default 20), as the reference says.
+# Organization roles an invite may give; project roles it may name per project.
+ORGANIZATION_ROLES = ("owner", "reader")
+INVITE_PROJECT_ROLES = ("member", "owner")
+# How long an invite stays pending before it expires by itself: 7 days (UNCONFIRMED: the API
+# answers `expires_at`, and the providers read that, never this figure).
+INVITE_LIFETIME_SECONDS = 7 * 24 * 3600
+# An invite's status: pending until accepted or until `expires_at` (then expired).
+INVITE_STATUSES = ("pending", "accepted", "expired")
+# Inviting an address that already has a pending invite: 400 (UNCONFIRMED). The providers
+# never send it knowingly (they list the invites first and take a pending one over); after a
+# write whose answer was lost, this error means that attempt created the invite.
+INVITE_PENDING_STATUS = 400
+INVITE_PENDING_FRAGMENT = "already has a pending invite"
+INVITE_PENDING_MESSAGE = "{email} already has a pending invite"
+# Inviting an address that is already an organization user: 400 (UNCONFIRMED).
+ALREADY_IN_ORGANIZATION_STATUS = 400
+ALREADY_IN_ORGANIZATION_FRAGMENT = "is already a member of the organization"
+ALREADY_IN_ORGANIZATION_MESSAGE = "{email} is already a member of the organization"
+# Deleting an accepted invite: 400 with this fragment (the reference: "If the invite has
+# already been accepted, it cannot be deleted"; [TF-MK] matches "already accepted"; the
+# status is UNCONFIRMED). Expired and pending invites can be deleted.
+INVITE_ACCEPTED_STATUS = 400
+INVITE_ACCEPTED_FRAGMENT = "already accepted"
+INVITE_ACCEPTED_MESSAGE = "Invite {invite_id} was already accepted and cannot be deleted"
+UNKNOWN_INVITE_STATUS = 404
+UNKNOWN_INVITE_MESSAGE = "No invite found with id '{invite_id}'"
+# `projects` omitted on create: the reference says "the default project"; the emulator has no
+# default project and treats it as [] (UNCONFIRMED; the providers always send the list).
+# Acceptance (what the person does, the emulator's control route): the organization user is
+# created with the invite's role, with a membership of each project the invite names, in the
+# invite's role there (UNCONFIRMED: the exact effect of acceptance is not documented). No
+# project role assignment comes with it. An accepted invite stays listed as accepted.
+# Emails are matched case-insensitively (EMAIL_MATCH_IS_CASE_INSENSITIVE) for invites too.

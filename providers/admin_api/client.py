@@ -7,6 +7,7 @@ and parses the answer; the transport does the HTTP, retries and throttling.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Iterator, NoReturn, Sequence
 
 from .base_url import resolve_base_url
@@ -15,6 +16,7 @@ from .errors import (
     AlreadyAssignedError,
     AlreadyMemberError,
     AmbiguousWriteError,
+    InvitePendingError,
     NotFoundError,
     ProjectAlreadyArchivedError,
     RoleNameTakenError,
@@ -22,6 +24,7 @@ from .errors import (
 from .models import (
     M,
     AssignedRole,
+    Invite,
     NewApiKey,
     NewServiceAccount,
     OrganizationUser,
@@ -48,6 +51,8 @@ PROJECT_ARCHIVE = "/organization/projects/{project_id}/archive"
 PROJECT_ROLES = "/projects/{project_id}/roles"
 PROJECT_ROLE = "/projects/{project_id}/roles/{role_id}"
 ORGANIZATION_USERS = "/organization/users"
+INVITES = "/organization/invites"
+INVITE = "/organization/invites/{invite_id}"
 ORGANIZATION_USER = "/organization/users/{user_id}"
 ORGANIZATION_ROLES = "/organization/roles"
 SERVICE_ACCOUNTS = "/organization/projects/{project_id}/service_accounts"
@@ -312,6 +317,34 @@ class AdminClient:
         # The SDK's wire format (array_format="brackets"): emails[]=a&emails[]=b
         query = {"emails[]": list(emails)} if emails else None
         return self._list(ORGANIZATION_USERS, {}, LEGACY, OrganizationUser, query=query)
+
+    # --- invites --------------------------------------------------------------------------
+    def list_invites(self) -> Iterator[Invite]:
+        return self._list(INVITES, {}, LEGACY, Invite)
+
+    def create_invite(self, email: str, *, role: str, projects: Sequence[tuple[str, str]]) -> Invite:
+        """Invite ``email`` to the organization with ``role``, and to ``projects`` ((id, role)).
+
+        Never sends two: if an attempt's outcome is unknown (5xx, dropped connection), the
+        invites are read back before it is sent again, and a pending invite for this address
+        is the one that attempt made ("already has a pending invite" then means the same)."""
+        wanted = email.casefold()
+
+        def read_back() -> Any | None:
+            now = time.time()
+            found = [i for i in self.list_invites() if i.email.casefold() == wanted and i.pending_at(now)]
+            return found[-1].model_dump() if found else None
+
+        body = {"email": email, "role": role, "projects": [{"id": pid, "role": r} for pid, r in projects]}
+        raw = self._call(ApiRequest("POST", INVITES, {}, body=body, idempotent=False,
+                                    reconcile=Reconciliation(read_back=read_back, done_errors=(InvitePendingError,))))
+        return self._parse(Invite, raw, "POST", INVITES)
+
+    def get_invite(self, invite_id: str) -> Invite:
+        return self._get(Invite, INVITE, {"invite_id": invite_id})
+
+    def delete_invite(self, invite_id: str) -> None:
+        self._delete(INVITE, {"invite_id": invite_id})
 
     def get_organization_user(self, user_id: str) -> OrganizationUser:
         return self._get(OrganizationUser, ORGANIZATION_USER, {"user_id": user_id})

@@ -97,6 +97,18 @@ class RoleStillAssignedError(InvalidRequestError):
     """Deleting a custom role that someone in the project still holds."""
 
 
+class InvitePendingError(InvalidRequestError):
+    """The address has a pending invite already."""
+
+
+class AlreadyInOrganizationError(InvalidRequestError):
+    """The address is already an organization user: nobody to invite."""
+
+
+class InviteAcceptedError(InvalidRequestError):
+    """An accepted invite cannot be deleted."""
+
+
 class AuthenticationError(AdminApiError):
     """401: missing, wrong or non-admin key."""
 

@@ -38,6 +38,29 @@ class OrganizationUser(ApiModel):
     added_at: int | None = None
 
 
+class InvitedProject(ApiModel):
+    id: str
+    role: str  # member | owner
+
+
+class Invite(ApiModel):
+    """An invitation to the organization (``organization.invite``)."""
+
+    object: str = "organization.invite"
+    id: str
+    email: str
+    role: str  # owner | reader
+    status: str  # pending | accepted | expired
+    created_at: int | None = None
+    expires_at: int | None = None
+    accepted_at: int | None = None
+    projects: list[InvitedProject] = []
+
+    def pending_at(self, now: float) -> bool:
+        """Pending, and not past its expiry (a listing taken a while ago may say pending)."""
+        return self.status == "pending" and (self.expires_at is None or self.expires_at > now)
+
+
 class Role(ApiModel):
     """A predefined or custom role (``role``)."""
 

@@ -14,11 +14,14 @@ from . import behaviour
 from .errors import (
     AdminApiError,
     AlreadyAssignedError,
+    AlreadyInOrganizationError,
     AlreadyMemberError,
     ApiKeyExpiredError,
     AssigneeNotMemberError,
     AuthenticationError,
     InvalidRequestError,
+    InviteAcceptedError,
+    InvitePendingError,
     NotFoundError,
     NotInOrganizationError,
     PermissionDeniedError,
@@ -41,6 +44,9 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.ROLE_NAME_TAKEN_FRAGMENT, RoleNameTakenError),
     (behaviour.ROLE_STILL_ASSIGNED_FRAGMENT, RoleStillAssignedError),
     (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
+    (behaviour.INVITE_PENDING_FRAGMENT, InvitePendingError),
+    (behaviour.ALREADY_IN_ORGANIZATION_FRAGMENT, AlreadyInOrganizationError),
+    (behaviour.INVITE_ACCEPTED_FRAGMENT, InviteAcceptedError),
 )
 
 

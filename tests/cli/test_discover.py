@@ -47,6 +47,7 @@ def test_the_fewest_requests_and_no_write(cli, emulator):
         # one per project; no key listing, since none of them has a service account
         "GET /v1/organization/projects/{project_id}/service_accounts": 6,
         "GET /v1/projects/{project_id}/roles": 6,  # one per project: its custom roles are declared
+        "GET /v1/organization/invites": 1,  # the pending invites, listed as comments
     }
 
 

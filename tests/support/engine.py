@@ -243,6 +243,7 @@ class EngineStack:
             organization = OrganizationAccess("organization", self.spec)
             pulumi.export("access", organization.access)
             pulumi.export("access_ending", organization.access_ending)
+            pulumi.export("invites", organization.invite_statuses)
 
     # --- operations ------------------------------------------------------------------------
     def preview(self, **kwargs: Any) -> Operation:
