@@ -110,3 +110,15 @@ def test_keys_become_resources_and_ids_flow_as_outputs(monitor):
     resources = [*organization.memberships.values(), *organization.service_accounts.values(),
                  *organization.exclusive_access.values()]
     return pulumi.Output.all(*[r.urn for r in resources]).apply(check)
+
+
+@pulumi.runtime.test
+def test_an_invite_to_a_declared_project_gets_its_id(monitor):
+    spec = {**SPEC, "invite": True, "exclusive": False}
+    organization = OrganizationAccess("org", spec)
+
+    def check(_):
+        (invite,) = monitor.of_type(":Invite").values()
+        assert invite.inputs["projects"] == [{"id": "checkout-id", "role": "owner"}]
+
+    return pulumi.Output.all(*[i.urn for i in organization.invites.values()]).apply(check)
