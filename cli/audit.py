@@ -24,23 +24,30 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
+from ..providers.exclusive_decision import OrganizationPeople, kept_by_rail
 from ..providers.role_ids import role_id_matches
-from .live_org import LiveMember, LiveOrganization
+from .live_org import LiveMembership, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
 
 MEMBER_KINDS = ("missing_member", "role_differs", "missing_extra_role", "undeclared_member", "undeclared_extra_role")
+# What the stack leaves alone in a project that is not exclusive: information, unless strict.
+UNDECLARED_KINDS = ("undeclared_member", "undeclared_extra_role")
+# A project the spec names that is not an active project (missing or archived): one
+# difference, not every member reported missing.
+PROJECT_KINDS = ("unknown_project",)
 # Access the spec declared until an `expires` that has passed, and that still exists: the
 # next `up` removes it (unless no stack runs on schedule, which is what this reports).
 EXPIRED_KINDS = ("expired_member", "expired_extra_role")
 # Names are not unique in the API: a declared name held by several accounts is ambiguous.
 SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differs", "ambiguous_service_account")
-# Declared projects and custom roles (``declared_resolution``): not found, or not as declared.
-PROJECT_KINDS = ("missing_project", "project_archived", "missing_project_role", "project_role_differs")
-KINDS = MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + PROJECT_KINDS
+# Declared projects and custom roles (``declared_resolution``), found by name: not found, or
+# not as declared. A declared project not found stands instead of ``unknown_project``.
+DECLARED_KINDS = ("missing_project", "project_archived", "missing_project_role", "project_role_differs")
+KINDS = PROJECT_KINDS + DECLARED_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,16 @@ class Difference:
     live: Access | None
     role_id: str | None = None  # the extra role, for the two extra-role kinds
     service_account_ids: tuple[str, ...] = ()  # the live accounts of that name, for the service-account kinds
-    # For the project kinds: {"declared": {...}, "live": {...} | None} (name, permissions, description)
+    # For the declared kinds: {"declared": {...}, "live": {...} | None} (name, permissions, description)
     details: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class KeptMember:
+    member: str
+    user_id: str
+    live: Access
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,11 @@ class ProjectAudit:
     in_spec: bool
     differences: tuple[Difference, ...]
     unmanaged_service_accounts: tuple[LiveServiceAccount, ...] = ()  # information, not differences
+    exclusive: bool = False
+    # Undeclared members and extra roles the stack leaves alone (the project is not exclusive).
+    information: tuple[Difference, ...] = ()
+    # Undeclared members an exclusive project keeps by a rail (organization owners), and why.
+    kept: tuple[KeptMember, ...] = ()
     pending_invites: tuple[PendingInvite, ...] = ()  # information, not differences
 
 
@@ -97,6 +117,14 @@ class AuditResult:
         return {kind: found[kind] for kind in KINDS}
 
     @property
+    def information(self) -> tuple[Difference, ...]:
+        return tuple(d for project in self.projects for d in project.information)
+
+    @property
+    def kept(self) -> tuple[KeptMember, ...]:
+        return tuple(k for project in self.projects for k in project.kept)
+
+    @property
     def pending_invites(self) -> tuple[PendingInvite, ...]:
         return tuple(dict.fromkeys(p for project in self.projects for p in project.pending_invites))
 
@@ -105,12 +133,20 @@ class AuditResult:
         return tuple(account for project in self.projects for account in project.unmanaged_service_accounts)
 
 
-def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None],
-          pending: Mapping[str, PendingInvite] | None = None,
-          findings: Mapping[str, tuple[Difference, ...]] | None = None) -> AuditResult:
-    """``org`` must hold every active project the spec names (and any others to report);
-    ``pending``: casefolded email → the pending invite of a person not in the organization;
-    ``spec`` refers to projects and roles by id where they exist, and ``findings`` are the
+def audit(
+    spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None], *,
+    pending: Mapping[str, PendingInvite] | None = None, organization: OrganizationPeople = OrganizationPeople(),
+    strict: bool = False, only: Iterable[str] | None = None,
+    findings: Mapping[str, tuple[Difference, ...]] | None = None,
+) -> AuditResult:
+    """``org`` must hold every active project the spec names (and any others to report).
+
+    As the stack applies the spec: in an exclusive project everything undeclared is a
+    difference (``up`` removes it) except who a rail keeps (``organization``: its owners);
+    elsewhere it is information, left alone, unless ``strict``. A project the spec names
+    for service accounts only has its members ignored. ``only``: these projects alone.
+    ``pending``: casefolded email → the pending invite of a person not in the organization.
+    ``spec`` refers to projects and roles by id where they exist; ``findings`` are the
     differences of its declared projects and roles, by project (``declared_resolution``)."""
     pending = pending or {}
     findings = findings or {}
@@ -123,13 +159,23 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         if user_id:
             expired[(grant.project_id, user_id)] = grant
     in_spec = set(declared) | set(spec.service_accounts) | set(findings)
+    exclusive = set(spec.exclusive_projects)
+    scope = in_spec | set(org.projects)
     projects = []
-    for project_id in sorted(in_spec | set(org.projects)):
+    for project_id in sorted(scope if only is None else scope & set(only)):
+        if project_id in in_spec and project_id not in org.projects:
+            unknown = findings.get(project_id) or (Difference("unknown_project", project_id, None, None, None),)
+            projects.append(ProjectAudit(project_id, None, True, tuple(unknown), exclusive=project_id in exclusive))
+            continue
         live = {member.user_id: member for member in org.members_of(project_id)}
-        differences = [*findings.get(project_id, ()),
-                       *_project_differences(declared.get(project_id, []), live, user_id_for_email)]
-        differences = [_as_expired(difference, expired.get((project_id, difference.user_id or "")))
-                       for difference in differences]
+        differences: list[Difference] = []
+        if project_id in declared or project_id not in in_spec:  # not for a project of service accounts only
+            differences = _project_differences(declared.get(project_id, []), live, user_id_for_email)
+            differences = [_as_expired(difference, expired.get((project_id, difference.user_id or "")))
+                           for difference in differences]
+        differences, information, kept = _as_the_stack_applies_it(
+            differences, live, organization, exclusive=project_id in exclusive, strict=strict)
+        differences = [*findings.get(project_id, ()), *differences]
         accounts = org.service_accounts_of(project_id)
         wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
         differences += _service_account_differences(wanted, accounts)
@@ -139,8 +185,31 @@ def audit(spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[
         differences = [d for d in differences if not (d.kind == "missing_member" and d.user_id is None
                                                       and d.member.casefold() in pending)]
         projects.append(ProjectAudit(project_id, org.projects.get(project_id), project_id in in_spec,
-                                     tuple(differences), unmanaged, invited))
+                                     tuple(differences), unmanaged, project_id in exclusive, tuple(information),
+                                     tuple(kept), invited))
     return AuditResult(tuple(projects))
+
+
+def _as_the_stack_applies_it(
+    differences: list[Difference], live: Mapping[str, LiveMembership], organization: OrganizationPeople, *,
+    exclusive: bool, strict: bool,
+) -> tuple[list[Difference], list[Difference], list[KeptMember]]:
+    """(differences, information, kept): what is undeclared counts only where ``up`` would
+    remove it (an exclusive project, minus who the rails keep), or when ``strict``."""
+    kept_differences: list[Difference] = []
+    information: list[Difference] = []
+    kept: list[KeptMember] = []
+    for difference in differences:
+        if difference.kind not in UNDECLARED_KINDS:
+            kept_differences.append(difference)
+        elif not exclusive:
+            (kept_differences if strict else information).append(difference)
+        elif difference.kind == "undeclared_member" and difference.user_id and difference.live and (
+                reason := kept_by_rail(difference.user_id, organization)):
+            kept.append(KeptMember(difference.member, difference.user_id, difference.live, reason))
+        else:
+            kept_differences.append(difference)
+    return kept_differences, information, kept
 
 
 def _service_account_differences(wanted: Mapping[str, str], live: list[LiveServiceAccount]) -> list[Difference]:
@@ -174,7 +243,7 @@ def _as_expired(difference: Difference, expired: MemberAccess | None) -> Differe
 
 
 def _project_differences(
-    grants: list[MemberAccess], live: Mapping[str, LiveMember], user_id_for_email: Callable[[str], str | None]
+    grants: list[MemberAccess], live: Mapping[str, LiveMembership], user_id_for_email: Callable[[str], str | None]
 ) -> list[Difference]:
     differences: list[Difference] = []
     seen: set[str] = set()

@@ -15,6 +15,9 @@ The JSON shape is stable (``"format": 1``; fields are added, never renamed or re
                                     "service_account_ids": []}],
                    "unmanaged_service_accounts": [{"id": "svc_acct_…", "name": "ci-bot",
                                                    "role": "member"}],
+                   "exclusive": false,
+                   "information": [<differences that do not count: undeclared, not exclusive>],
+                   "kept": [{"member", "user_id", "live", "reason"}],
                    "pending_invites": [{"member": "new@example.com", "invite_id": "invite-…",
                                         "expires_at": 1767225600}]}]}
 
@@ -51,6 +54,7 @@ JSON_FORMAT_VERSION = 1
 # A table for a log or a file is not cut to a terminal's 80 columns.
 PIPED_TABLE_WIDTH = 160
 KIND_TEXT = {
+    "unknown_project": "no active project with this id (missing or archived): check the id",
     "missing_member": "missing member",
     "role_differs": "role differs",
     "missing_extra_role": "missing extra role",
@@ -67,6 +71,8 @@ KIND_TEXT = {
     "project_role_differs": "project role differs",
 }
 UNMANAGED_TITLE = "Service accounts not in the spec (information: left alone, never removed)"
+INFORMATION_TITLE = "not in the spec, left alone (the project is not exclusive; --strict counts them)"
+KEPT_TITLE = "not in the spec, kept by a rail of the exclusive project"
 
 
 def audit_json(result: AuditResult) -> str:
@@ -84,6 +90,10 @@ def audit_json(result: AuditResult) -> str:
                 "unmanaged_service_accounts": [
                     {"id": a.id, "name": a.name, "role": a.role} for a in project.unmanaged_service_accounts
                 ],
+                "exclusive": project.exclusive,
+                "information": [_difference_json(d) for d in project.information],
+                "kept": [{"member": k.member, "user_id": k.user_id, "live": _access_json(k.live), "reason": k.reason}
+                         for k in project.kept],
                 "pending_invites": [
                     {"member": p.member, "invite_id": p.invite_id, "expires_at": p.expires_at}
                     for p in project.pending_invites
@@ -95,12 +105,13 @@ def audit_json(result: AuditResult) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _difference_json(difference: Difference) -> dict[str, Any]:
-    def access(value: Access | None) -> dict[str, Any] | None:
-        return None if value is None else {"role": value.role, "roles": list(value.roles)}
+def _access_json(value: Access | None) -> dict[str, Any] | None:
+    return None if value is None else {"role": value.role, "roles": list(value.roles)}
 
+
+def _difference_json(difference: Difference) -> dict[str, Any]:
     fields = asdict(difference)
-    fields.update(declared=access(difference.declared), live=access(difference.live),
+    fields.update(declared=_access_json(difference.declared), live=_access_json(difference.live),
                   service_account_ids=list(difference.service_account_ids))
     keys = ("kind", "member", "user_id", "role_id", "declared", "live", "service_account_ids")
     found = {key: fields[key] for key in keys}
@@ -110,8 +121,11 @@ def _difference_json(difference: Difference) -> dict[str, Any]:
 
 
 def summary_line(result: AuditResult) -> str:
-    unmanaged = len(result.unmanaged_service_accounts)
-    notes = [f"{unmanaged} service accounts not in the spec, left alone"] if unmanaged else []
+    notes = [f"{count} {text}" for count, text in (
+        (len(result.information), "undeclared members and roles left alone (not exclusive)"),
+        (len(result.kept), "kept by a rail"),
+        (len(result.unmanaged_service_accounts), "service accounts not in the spec, left alone"),
+    ) if count]
     if result.pending_invites:
         notes.append(f"pending, invited and not joined yet: {', '.join(p.member for p in result.pending_invites)}")
     note = f" ({'; '.join(notes)})" if notes else ""
@@ -134,6 +148,11 @@ def audit_markdown(result: AuditResult) -> str:
     in_sync = [f"`{p.project_id}`" for p in result.projects if not p.differences]
     if in_sync:
         lines += [f"In sync: {', '.join(in_sync)}", ""]
+    for title, rows in ((INFORMATION_TITLE, _information_rows(result)), (KEPT_TITLE, _kept_rows(result))):
+        if rows:
+            lines += [f"#### {title[0].upper()}{title[1:]}", "", "| project | member | live | why |", "|---|---|---|---|"]
+            lines += [_markdown_row(row) for row in rows]
+            lines.append("")
     if result.unmanaged_service_accounts:
         lines += [f"#### {UNMANAGED_TITLE}", "", "| project | name | role | id |", "|---|---|---|---|"]
         lines += [_markdown_row(tuple(f"`{cell}`" for cell in row)) for row in _unmanaged_rows(result)]
@@ -156,6 +175,14 @@ def audit_table(result: AuditResult, *, terminal: bool) -> str:
             for d in project.differences:
                 table.add_row(_what(d), d.member, _declared_text(d), _live_text(d))
             console.print(table)
+        for title, rows in ((INFORMATION_TITLE, _information_rows(result)), (KEPT_TITLE, _kept_rows(result))):
+            if rows:
+                table = Table(title=f"{title[0].upper()}{title[1:]}", title_justify="left", box=box.SIMPLE_HEAD)
+                for column in ("project", "member", "live", "why"):
+                    table.add_column(column)
+                for row in rows:
+                    table.add_row(*row)
+                console.print(table)
         if result.unmanaged_service_accounts:
             table = Table(title=UNMANAGED_TITLE, title_justify="left", box=box.SIMPLE_HEAD)
             for column in ("project", "name", "role", "id"):
@@ -169,6 +196,14 @@ def audit_table(result: AuditResult, *, terminal: bool) -> str:
 
 def _markdown_row(cells: tuple[str, ...]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def _information_rows(result: AuditResult) -> list[tuple[str, str, str, str]]:
+    return [(p.project_id, d.member, _access_text(d.live), _what(d)) for p in result.projects for d in p.information]
+
+
+def _kept_rows(result: AuditResult) -> list[tuple[str, str, str, str]]:
+    return [(p.project_id, k.member, _access_text(k.live), k.reason) for p in result.projects for k in p.kept]
 
 
 def _unmanaged_rows(result: AuditResult) -> list[tuple[str, str, str, str]]:

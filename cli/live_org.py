@@ -16,8 +16,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..providers.access_gateway import AccessGateway
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
-from ..providers.admin_api.models import AssignedRole, Project, Role
-from ..providers.admin_api.models import ProjectUser as ListedMember  # the API record, not the resource
+from ..providers.admin_api.models import AssignedRole, ProjectMembership, ProjectRecord, Role
 from ..providers.role_ids import is_mirror_role, normalized_role_id
 from .live_service_accounts import LiveServiceAccount, read_service_accounts
 from .progress import Reporter
@@ -31,7 +30,7 @@ class ProjectNotUsable(ValueError):
 
 
 @dataclass(frozen=True)
-class LiveMember:
+class LiveMembership:
     """One membership as it exists: the member's role and every project role assigned."""
 
     project_id: str
@@ -54,7 +53,7 @@ class LiveMember:
 @dataclass(frozen=True)
 class LiveOrganization:
     projects: Mapping[str, str]  # id -> name, the projects read
-    members: tuple[LiveMember, ...]  # sorted by project, then user id
+    members: tuple[LiveMembership, ...]  # sorted by project, then user id
     role_names: Mapping[str, str] = field(default_factory=dict)  # custom role id -> its name
     service_accounts: tuple[LiveServiceAccount, ...] = ()  # sorted by project, name, id
     # project id -> its own custom roles (short ids), sorted by name then id
@@ -63,7 +62,7 @@ class LiveOrganization:
     def service_accounts_of(self, project_id: str) -> list[LiveServiceAccount]:
         return [account for account in self.service_accounts if account.project_id == project_id]
 
-    def members_of(self, project_id: str) -> list[LiveMember]:
+    def members_of(self, project_id: str) -> list[LiveMembership]:
         return [member for member in self.members if member.project_id == project_id]
 
 
@@ -99,14 +98,14 @@ def read_organization(
     service accounts (with their number of keys if ``count_keys``), and their own custom roles
     if ``custom_roles`` (one role listing per project: discover declares them)."""
     reporter.step("listing members", len(projects))
-    listed: list[tuple[str, ListedMember]] = []
+    listed: list[tuple[str, ProjectMembership]] = []
     for project_id in sorted(projects):
         listed += [(project_id, user) for user in sorted(gateway.members(project_id).values(), key=lambda u: u.id)]
         reporter.advance()
 
     reporter.step("reading role assignments", len(listed))
 
-    def roles_of(pair: tuple[str, ListedMember]) -> list[AssignedRole]:
+    def roles_of(pair: tuple[str, ProjectMembership]) -> list[AssignedRole]:
         project_id, user = pair
         try:
             return gateway.assigned_roles(project_id, user.id)
@@ -119,7 +118,7 @@ def read_organization(
     emails = _missing_emails(gateway, [user for _, user in listed], reporter)
     service_accounts = read_service_accounts(gateway, projects, reporter, count_keys=count_keys)
     project_roles = _custom_roles(gateway, projects, reporter) if custom_roles else {}
-    members: list[LiveMember] = []
+    members: list[LiveMembership] = []
     role_names: dict[str, str] = {}
     for (project_id, user), roles in zip(listed, assigned):
         direct = [role for role in roles if not role.assignment_sources]  # not through a group
@@ -127,7 +126,7 @@ def read_organization(
             role_id = normalized_role_id(role.id)
             if role_id not in PREDEFINED_PROJECT_ROLE_IDS and role.name:
                 role_names[role_id] = role.name
-        members.append(LiveMember(
+        members.append(LiveMembership(
             project_id, user.id, user.email or emails.get(user.id), user.role,
             tuple(sorted({normalized_role_id(role.id) for role in direct})),
         ))
@@ -149,7 +148,7 @@ def _custom_roles(gateway: AccessGateway, projects: Mapping[str, str], reporter:
     return found
 
 
-def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], reporter: Reporter) -> dict[str, str]:
+def _missing_emails(gateway: AccessGateway, users: Sequence[ProjectMembership], reporter: Reporter) -> dict[str, str]:
     """Emails of members whose listing showed none, from the organization's users (only
     listed when some are missing)."""
     if all(user.email for user in users):
@@ -158,5 +157,5 @@ def _missing_emails(gateway: AccessGateway, users: Sequence[ListedMember], repor
     return {user.id: user.email for user in gateway.organization_users() if user.email}
 
 
-def _project_name(project: Project) -> str:
+def _project_name(project: ProjectRecord) -> str:
     return project.name or project.id

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..providers.access_gateway import AccessGateway
-from ..providers.admin_api.models import ServiceAccount
+from ..providers.admin_api.models import ServiceAccountRecord
 from .progress import Reporter
 
 
@@ -32,7 +32,7 @@ def read_service_accounts(
     """The service accounts of ``project_ids``, sorted by project, name, id (deterministic)."""
     ids = sorted(set(project_ids))
     reporter.step("listing service accounts", len(ids))
-    listed: dict[str, list[ServiceAccount]] = {}
+    listed: dict[str, list[ServiceAccountRecord]] = {}
     for project_id in ids:
         listed[project_id] = list(gateway.service_accounts(project_id).values())
         reporter.advance()

@@ -1,7 +1,7 @@
-"""``openai-access``: discover, audit, emulator. The wiring of arguments to the work.
+"""``openai-access``: discover, audit, check, report, emulator. The wiring of arguments to the work.
 
-Exit status: 0 done (audit: in sync), 1 audit found differences, 2 an error (one line on
-stderr). Progress goes to stderr, results to stdout or the files asked for.
+Exit status: 0 done (audit: in sync), 1 audit found differences or check problems, 2 an error
+(one line on stderr). Progress goes to stderr, results to stdout or the files asked for.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, NoReturn, Sequence
@@ -18,16 +19,28 @@ import yaml
 
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
-from ..providers.settings import BASE_URL_ENV
-from .audit import PendingInvite, audit
+from ..providers.exclusive_decision import OrganizationPeople
+from ..providers.admin_api.base_url import DEFAULT_BASE_URL
+from ..providers.settings import BASE_URL_CONFIG, BASE_URL_ENV
+from .access_map import build_access_map
+from .audit import AuditResult, PendingInvite, audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
 from .declared_resolution import resolve_declared
 from .errors import error_line
-from .live_org import active_projects, chosen_projects, read_organization
+from .live_org import LiveOrganization, active_projects, chosen_projects, read_organization
 from .progress import Reporter, reporting
+from .report_html import render_report
+from .spec_check import read_facts, spec_problems
 from .spec_yaml import render_spec
-from .stack_file import endpoint_settings, load_stack_spec, point_stack_at_spec, project_name, stack_config
+from .stack_file import (
+    endpoint_settings,
+    ensure_stack_can_read_a_spec_file,
+    load_stack_spec,
+    point_stack_at_spec,
+    stack_config,
+    stack_file,
+)
 from .team_inference import infer_teams
 
 PROG = "openai-access"
@@ -90,18 +103,51 @@ def build_parser() -> argparse.ArgumentParser:
         "1 differences, 2 error. The key comes from $OPENAI_ADMIN_KEY.",
         **_examples(f"{PROG} audit --stack prod                   # the spec that stack reads",
                     f"{PROG} audit --spec access.yaml --markdown > audit.md",
-                    f"{PROG} audit --spec access.yaml --json --all-projects"),
+                    f"{PROG} audit --spec access.yaml --json --project proj_abc --strict"),
     )
-    source = audit_cmd.add_mutually_exclusive_group(required=True)
-    source.add_argument("--spec", type=Path, metavar="FILE", help="the access spec file")
-    source.add_argument("--stack", metavar="NAME", help="the spec of Pulumi.NAME.yaml in this Pulumi project directory")
+    _spec_source(audit_cmd)
     audit_cmd.add_argument("--all-projects", action="store_true", help="also report the projects the spec does not name")
+    audit_cmd.add_argument("--project", action="append", metavar="ID", help="only this project (repeatable)")
+    audit_cmd.add_argument("--strict", action="store_true",
+                           help="count as differences the members and roles the spec does not declare in projects "
+                           "that are not exclusive (by default information: the stack leaves them alone)")
     output = audit_cmd.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (shape: README)")
     output.add_argument("--markdown", action="store_true", help="Markdown, for a pull-request comment")
 
+    check = commands.add_parser(
+        "check", parents=[endpoint], help="check a spec against the organization before preview and up (read-only)",
+        description="What only the API knows, checked before any write: each project the spec names exists and "
+        "is active, each person is in the organization, each custom role id is a role of its project. Every "
+        "problem is named with its path in the spec. Exit status: 0 fine, 1 problems, 2 error. The key comes "
+        "from $OPENAI_ADMIN_KEY.",
+        **_examples(f"{PROG} check --stack prod                   # before pulumi preview / up",
+                    f"{PROG} check --spec access.yaml"),
+    )
+    _spec_source(check)
+
+    report = commands.add_parser(
+        "report", parents=[endpoint], help="who has what where, as one HTML page (read-only)",
+        description="Write one self-contained HTML page of people x projects: each cell the role, the extra "
+        "roles, the team that gives them and until when, coloured by how it stands against the spec (in sync, "
+        "missing, not declared, kept by a rail, ending within 14 days); filters by person, team and project. "
+        "The key comes from $OPENAI_ADMIN_KEY.",
+        **_examples(f"{PROG} report --stack prod --html access.html",
+                    f"{PROG} report --spec access.yaml --html access.html --project proj_abc"),
+    )
+    _spec_source(report)
+    report.add_argument("--html", type=Path, metavar="FILE", required=True, help="write the page here")
+    report.add_argument("--project", action="append", metavar="ID", help="only this project (repeatable)")
+    report.set_defaults(all_projects=False, strict=False)
+
     commands.add_parser("emulator", add_help=False, help="run the Admin API emulator (its own --help)")
     return parser
+
+
+def _spec_source(command: argparse.ArgumentParser) -> None:
+    source = command.add_mutually_exclusive_group(required=True)
+    source.add_argument("--spec", type=Path, metavar="FILE", help="the access spec file")
+    source.add_argument("--stack", metavar="NAME", help="the spec of Pulumi.NAME.yaml in this Pulumi project directory")
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
@@ -120,6 +166,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         if args.command == "discover":
             return _discover(args, stdout, stderr, context)
         context["spec_source"] = str(args.spec) if args.spec else f"Pulumi.{args.stack}.yaml"
+        if args.command == "check":
+            return _check(args, stdout, stderr, context)
+        if args.command == "report":
+            return _report(args, stderr, context)
         return _audit(args, stdout, stderr, context)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=stderr)
@@ -132,8 +182,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
 
 def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
     output: Path | None = args.output
+    stack_settings: dict[str, str] = {}
     if args.stack:
-        project_name(Path.cwd())  # fail before reading anything if this is no Pulumi project
+        # Fail before reading anything: no Pulumi project here, or a stack with its spec inline.
+        ensure_stack_can_read_a_spec_file(Path.cwd(), args.stack)
+        if stack_file(Path.cwd(), args.stack).is_file():
+            stack_settings = endpoint_settings(stack_config(Path.cwd(), args.stack))
         output = output or Path(f"access-{args.stack}.yaml")
     gateway = open_gateway(args.base_url, args.requests_per_minute)
     context["base_url"] = gateway.client.base_url
@@ -162,26 +216,55 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
     print(f"{PROG}: {where}: {len(org.members)} memberships in {len(org.projects)} projects as {len(teams)} teams"
           f"{accounts}", file=stderr)
     if args.stack and output is not None:
-        stack_path = point_stack_at_spec(Path.cwd(), args.stack, output)
+        # The stack's providers must reach the API this spec was read from.
+        read_from, had = gateway.client.base_url, stack_settings.get(BASE_URL_CONFIG)
+        endpoint = {BASE_URL_CONFIG: read_from} if read_from != DEFAULT_BASE_URL or had not in (None, read_from) else {}
+        stack_path = point_stack_at_spec(Path.cwd(), args.stack, output, endpoint)
+        if endpoint and had != read_from:
+            print(f"{PROG}: {stack_path.name}: {BASE_URL_CONFIG} set to {read_from}, where the spec was read from"
+                  + (f" (was {had})" if had else ""), file=stderr)
         print(f"{PROG}: {stack_path.name} now reads its access from {output}; `pulumi up` adopts it with no write",
               file=stderr)
     return EXIT_OK
 
 
-def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+@dataclass(frozen=True)
+class _Audited:
+    spec: AccessSpec
+    org: LiveOrganization
+    user_ids: dict[str, str]
+    result: AuditResult
+    gateway: AccessGateway
+
+
+def _audited(args: argparse.Namespace, stderr: IO[str], context: dict[str, str | None]) -> _Audited:
+    """The spec, the organization read for it, and the audit of the one against the other."""
     spec, settings = _spec_and_settings(args)
     gateway = open_gateway(args.base_url, args.requests_per_minute, settings)
     context["base_url"] = gateway.client.base_url
     with reporting(stderr) as reporter:
-        projects = active_projects(gateway, reporter)
-        resolution = resolve_declared(spec, gateway, projects, reporter)  # declared projects and roles, by name
-        spec = resolution.spec
-        named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
-        in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
+        # Declared projects are found by name among the active ones (listed for them, or for the scope).
+        projects = active_projects(gateway, reporter) if spec.projects or not args.project else {}
+        resolution = resolve_declared(spec, gateway, projects, reporter)
+        spec = resolution.spec  # keys that name something live are its ids from here on
+        if args.project:
+            in_scope = chosen_projects(gateway, args.project, reporter)
+        else:
+            named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
+            in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
         org = read_organization(gateway, in_scope, reporter)
         user_ids = _user_ids_by_email(gateway, spec, reporter)
+        # The rails of exclusive projects: who keeps access though the spec does not declare them.
+        owners = frozenset(user.id for user in gateway.organization_users() if user.role == "owner") \
+            if spec.exclusive_projects else frozenset()
         pending = _pending_invites(gateway, spec, user_ids, reporter)
-    result = audit(spec, org, user_ids.get, pending, resolution.findings)
+    result = audit(spec, org, user_ids.get, pending=pending, organization=OrganizationPeople(owners=owners),
+                   strict=args.strict, only=args.project, findings=resolution.findings)
+    return _Audited(spec, org, user_ids, result, gateway)
+
+
+def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+    result = _audited(args, stderr, context).result
     if args.json:
         stdout.write(audit_json(result))
     elif args.markdown:
@@ -191,6 +274,37 @@ def _audit(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: 
     if args.json or args.markdown:
         print(f"{PROG}: {summary_line(result)}", file=stderr)
     return EXIT_OK if result.in_sync else EXIT_DIFFERENCES
+
+
+def _report(args: argparse.Namespace, stderr: IO[str], context: dict[str, str | None]) -> int:
+    audited = _audited(args, stderr, context)
+    names = {user.id: user.name for user in audited.gateway.organization_users() if user.name}
+    access = build_access_map(audited.spec, audited.org, audited.result, audited.user_ids.get, names=names)
+    page = render_report(access, title=str(context["spec_source"]), role_names=audited.org.role_names)
+    args.html.parent.mkdir(parents=True, exist_ok=True)
+    args.html.write_text(page)
+    print(f"{PROG}: wrote {args.html}: {len(access.people)} people, {len(access.projects)} projects, "
+          f"{access.memberships} memberships", file=stderr)
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], context: dict[str, str | None]) -> int:
+    spec, settings = _spec_and_settings(args)
+    gateway = open_gateway(args.base_url, args.requests_per_minute, settings)
+    context["base_url"] = gateway.client.base_url
+    with reporting(stderr) as reporter:
+        facts = read_facts(gateway, spec, reporter)
+    problems = spec_problems(spec, facts)
+    for problem in problems:
+        stdout.write(f"{context['spec_source']}: {problem}\n")
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{PROG}: {len(problems)} {noun} in the spec; fix them before `pulumi up` (nothing was written)",
+              file=stderr)
+        return EXIT_DIFFERENCES
+    print(f"{PROG}: the spec checks out against the organization: {len(facts.projects)} projects, "
+          f"{len(facts.users)} people in the organization", file=stderr)
+    return EXIT_OK
 
 
 def _spec_and_settings(args: argparse.Namespace) -> tuple[AccessSpec, dict[str, str]]:

@@ -27,7 +27,7 @@ from typing import Sequence
 from ..components.access_spec import KEY_PATTERN
 from ..components.expiry import rfc3339
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
-from ..providers.admin_api.models import Invite
+from ..providers.admin_api.models import InviteRecord
 from ..providers.input_checks import ROLE_ID_PATTERN
 from .live_org import LiveOrganization
 from .team_inference import InferredGrant, InferredTeam, slug
@@ -38,7 +38,7 @@ _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 _NUMBER = re.compile(r"^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$|^0[xo][0-9a-fA-F_]+$")
 
 
-def render_spec(org: LiveOrganization, teams: list[InferredTeam], invites: Sequence[Invite] = ()) -> str:
+def render_spec(org: LiveOrganization, teams: list[InferredTeam], invites: Sequence[InviteRecord] = ()) -> str:
     keys = role_keys(org)
     people = len({person for team in teams for person in team.members})
     lines = [
@@ -61,7 +61,7 @@ def render_spec(org: LiveOrganization, teams: list[InferredTeam], invites: Seque
     return "\n".join(lines) + "\n"
 
 
-def _pending_invite_comments(invites: Sequence[Invite]) -> list[str]:
+def _pending_invite_comments(invites: Sequence[InviteRecord]) -> list[str]:
     """People invited who have not joined yet, sorted by email then id: they are not in the
     organization, so a spec cannot adopt them; declaring one (with `invite: true`) takes the
     invite over."""

@@ -52,25 +52,35 @@ def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
     return config
 
 
-def point_stack_at_spec(project_dir: Path, stack: str, spec_file: Path) -> Path:
-    """Sets ``<project>:accessFile`` in the stack file (created if absent); other settings stay."""
+def ensure_stack_can_read_a_spec_file(project_dir: Path, stack: str) -> None:
+    """Refuses, before anything is read or written, a stack that holds its spec inline."""
     namespace = project_name(project_dir)
     path = stack_file(project_dir, stack)
-    document = (_read_yaml(path) if path.is_file() else None) or {}
-    config = document.get("config") or {}
+    config = ((_read_yaml(path) if path.is_file() else None) or {}).get("config") or {}
     if f"{namespace}:{SPEC_KEY}" in config:
         raise StackFileError(
             f"{path.name} holds the spec inline ({namespace}:{SPEC_KEY}): remove it first, "
             f"or write the discovered spec there yourself"
         )
+
+
+def point_stack_at_spec(project_dir: Path, stack: str, spec_file: Path, settings: Mapping[str, str] = {}) -> Path:
+    """Sets ``<project>:accessFile`` in the stack file (created if absent), and ``settings``
+    (full keys such as ``openai:baseUrl``); other settings, comments and the encryption salt
+    stay as they are."""
+    ensure_stack_can_read_a_spec_file(project_dir, stack)
+    namespace = project_name(project_dir)
+    path = stack_file(project_dir, stack)
+    document = (_read_yaml(path) if path.is_file() else None) or {}
+    config = document.get("config") or {}
     relative = Path(spec_file).resolve().relative_to(project_dir.resolve()) if _inside(spec_file, project_dir) else spec_file
-    key, value = f"{namespace}:{SPEC_FILE_KEY}", str(relative)
-    text = path.read_text() if path.is_file() else ""
-    edited = _with_setting(text, key, value)
-    if (yaml.safe_load(edited) or {}).get("config") != {**config, key: value}:
+    wanted = {f"{namespace}:{SPEC_FILE_KEY}": str(relative), **settings}
+    edited = path.read_text() if path.is_file() else ""
+    for key, value in wanted.items():
+        edited = _with_setting(edited, key, value)
+    if (yaml.safe_load(edited) or {}).get("config") != {**config, **wanted}:
         # a layout the line edit does not handle (flow style, anchors): rewrite, losing comments
-        config[key] = value
-        edited = yaml.safe_dump({**document, "config": config}, sort_keys=False)
+        edited = yaml.safe_dump({**document, "config": {**config, **wanted}}, sort_keys=False)
     path.write_text(edited)
     return path
 

@@ -34,45 +34,45 @@ project's key is taken too; ``roles`` take a declared role's key in that project
 to ids at ``up``, through the resources' outputs.
 
 Every problem in a spec is reported at once, each under the path where it stands, before
-any resource is registered.
+any resource is registered. A field that becomes a resource's input is judged by the rule
+that resource declares for it (``judged_as``): the spec, the resource's ``check`` and the
+``openai-access`` command that reads a spec say the same words.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Mapping
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
-    Field,
-    PositiveInt,
-    StrictBool,
-    StrictStr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from ..providers import exclusive_project_access, invite, project, project_role, project_user, service_account
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
-from ..providers.admin_api.behaviour import PROJECT_RESIDENCIES
-from ..providers.input_checks import (
-    EMAIL_PATTERN,
-    PROJECT_ID_PATTERN,
-    ROLE_ID_PATTERN,
-    USER_ID_PATTERN,
-    Problem,
-    role_id_problem,
-)
-from ..providers.invite import domains_problem, outside_domains
-from ..providers.project import PROJECT_NAME_PROBLEM
-from ..providers.project_role import PERMISSIONS_PROBLEM, ROLE_NAME_PROBLEM
+from ..providers.input_checks import PROJECT_ID_PATTERN, ROLE_ID_PATTERN, role_id
+from ..providers.resource_schema import Input
+from ..providers.shared_inputs import ADOPT, PROJECT, person_problems
 from .expiry import Expiry
 
-MemberRole = Literal["owner", "member"]
-ServiceAccountRole = Literal["owner", "member"]
-SERVICE_ACCOUNT_NAME_MAX_LENGTH = 255  # as the ServiceAccount resource checks
+
+def judged_as(declared: Input) -> BeforeValidator:
+    """The rule a resource declares for one of its inputs, as the validator of the spec field
+    that becomes that input: the same words, under the spec's path."""
+
+    def judge(value: Any) -> Any:
+        problem = declared.rule.problem(value, required=declared.required) if declared.rule else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return BeforeValidator(judge)
 
 
 # A declared project's or role's key: it names resources (``{key}/…``), so no slash.
@@ -82,25 +82,13 @@ KEY_SHAPE = "letters, digits, '_', '.' and '-', starting with a letter or digit"
 
 def _project_ref(value: str) -> str:
     """A project id, or the key of a project the spec declares (checked against ``projects``
-    once the whole spec is read)."""
-    if not PROJECT_ID_PATTERN.match(value) and not KEY_PATTERN.match(value):
+    once the whole spec is read, ``reference_problems``)."""
+    if PROJECT.rule.problem(value, required=True) is not None and not KEY_PATTERN.match(value):
         raise ValueError(f"{value!r} is neither a project id such as 'proj_abc123' nor a project key ({KEY_SHAPE})")
     return value
 
 
 ProjectRef = Annotated[str, AfterValidator(_project_ref)]
-
-
-def _judged(problem: Problem) -> AfterValidator:
-    """A provider's input rule, used as it is: the spec fails with the resource's own words."""
-
-    def validate(value: Any) -> Any:
-        found = problem(value)
-        if found is not None:
-            raise ValueError(found)
-        return value
-
-    return AfterValidator(validate)
 
 
 def _key(what: str, id_pattern: re.Pattern[str], id_example: str) -> AfterValidator:
@@ -155,12 +143,9 @@ class Member(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "Member":
-        if not self.email and not self.user_id:
-            raise ValueError("a member needs an email or a user_id")
-        if self.email and not EMAIL_PATTERN.match(self.email):
-            raise ValueError(f"email {self.email!r} is not an email address")
-        if self.user_id and not USER_ID_PATTERN.match(self.user_id):
-            raise ValueError(f"user_id {self.user_id!r} is not a user id such as 'user-abc123' (emails need an '@')")
+        problems = person_problems({"email": self.email, "user_id": self.user_id})
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" if key else problem for key, problem in problems))
         return self
 
     @property
@@ -173,8 +158,12 @@ class Member(_Strict):
 
 
 class ProjectGrant(_Strict):
-    role: MemberRole
-    roles: tuple[str, ...] = Field(default=(), description="extra project role ids")
+    """A team's membership of one project: ``ProjectUser``'s ``role`` and ``roles``, by its rules."""
+
+    role: Annotated[str, judged_as(project_user.SCHEMA.input("role"))]
+    # extra project roles: ids, or keys of roles declared for the project (each judged by
+    # ``reference_problems``, which knows both, with ``ProjectUser``'s rule for an id)
+    roles: tuple[str, ...] = ()
     expires: Expiry | None = None
 
     @model_validator(mode="before")
@@ -184,8 +173,7 @@ class ProjectGrant(_Strict):
 
     @field_validator("roles")
     @classmethod
-    def _unique(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
-        # Role ids, or keys of roles declared for the project: judged by ``AccessSpec``, which knows both.
+    def _once_each(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(roles))
 
 
@@ -209,25 +197,20 @@ class Team(_Strict):
         return grants
 
 
-def _account_name(value: str) -> str:
-    if not value.strip():
-        raise ValueError("a service account name cannot be empty")
-    if len(value) > SERVICE_ACCOUNT_NAME_MAX_LENGTH:
-        raise ValueError(f"a service account name has at most {SERVICE_ACCOUNT_NAME_MAX_LENGTH} characters")
-    return value
-
-
-AccountName = Annotated[str, AfterValidator(_account_name)]
+_ACCOUNT = service_account.SCHEMA
+_INVITE = invite.SCHEMA
+AccountName = Annotated[str, judged_as(_ACCOUNT.input("name"))]
 
 
 class ServiceAccountSpec(_Strict):
-    """One service account and its key (see ``providers.service_account.ServiceAccount``)."""
+    """One service account and its key: the inputs of ``providers.service_account.ServiceAccount``,
+    by its rules."""
 
-    role: ServiceAccountRole = "member"
-    key_expires_in_seconds: PositiveInt | None = None
-    key_scopes: tuple[StrictStr, ...] | None = None
-    rotation: StrictStr | None = None
-    key_renew_before_seconds: PositiveInt | None = None
+    role: Annotated[str, judged_as(_ACCOUNT.input("role"))] = "member"
+    key_expires_in_seconds: Annotated[int | None, judged_as(_ACCOUNT.input("key_expires_in_seconds"))] = None
+    key_scopes: Annotated[tuple[str, ...] | None, judged_as(_ACCOUNT.input("key_scopes"))] = None
+    rotation: Annotated[str | None, judged_as(_ACCOUNT.input("rotation"))] = None
+    key_renew_before_seconds: Annotated[int | None, judged_as(_ACCOUNT.input("key_renew_before_seconds"))] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -237,40 +220,34 @@ class ServiceAccountSpec(_Strict):
         return {"role": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _renewal_within_the_lifetime(self) -> "ServiceAccountSpec":
-        renew, expires = self.key_renew_before_seconds, self.key_expires_in_seconds
-        if renew is not None and expires is None:
-            raise ValueError("key_renew_before_seconds needs key_expires_in_seconds: a key that never expires "
-                             "is never renewed")
-        if renew is not None and expires is not None and renew >= expires:
-            raise ValueError(f"key_renew_before_seconds ({renew}) must be less than key_expires_in_seconds "
-                             f"({expires}), or every up would make a new key")
+    def _inputs_together(self) -> "ServiceAccountSpec":
+        problems = _ACCOUNT.constraint_problems(self.model_dump())
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
-class ProjectSpec(_Strict):
-    """A project the stack creates, or adopts by its exact name (see ``providers.project.Project``)."""
+_PROJECT = project.SCHEMA
+_ROLE = project_role.SCHEMA
 
-    name: Annotated[str, _judged(PROJECT_NAME_PROBLEM)]
-    adopt: bool | None = None  # None: the spec's own ``adopt``
-    residency: Literal[PROJECT_RESIDENCIES] | None = None  # type: ignore[valid-type]
-    external_key_id: StrictStr | None = None
+
+class ProjectSpec(_Strict):
+    """A project the stack creates, or adopts by its exact name: the inputs of
+    ``providers.project.Project``, by its rules."""
+
+    name: Annotated[str, judged_as(_PROJECT.input("name"))]
+    adopt: Annotated[bool | None, judged_as(ADOPT)] = None  # None: the spec's own ``adopt``
+    residency: Annotated[str | None, judged_as(_PROJECT.input("residency"))] = None
+    external_key_id: Annotated[str | None, judged_as(_PROJECT.input("external_key_id"))] = None
 
 
 class RoleSpec(_Strict):
-    """A custom project role (see ``providers.project_role.ProjectRole``); ``name`` defaults to its key."""
+    """A custom project role: the inputs of ``providers.project_role.ProjectRole``, by its
+    rules; ``name`` (its ``role_name``) defaults to the role's key."""
 
-    permissions: Annotated[tuple[StrictStr, ...], _judged(PERMISSIONS_PROBLEM)]
-    description: StrictStr | None = None
-    name: Annotated[str, _judged(ROLE_NAME_PROBLEM)] | None = None
-
-    @field_validator("permissions", mode="before")
-    @classmethod
-    def _a_list(cls, value: Any) -> Any:
-        found = PERMISSIONS_PROBLEM(value)
-        if found is not None:
-            raise ValueError(found)  # before pydantic's own per-item messages
-        return value
+    permissions: Annotated[tuple[str, ...], judged_as(_ROLE.input("permissions"))]
+    description: Annotated[str | None, judged_as(_ROLE.input("description"))] = None
+    name: Annotated[str | None, judged_as(_ROLE.input("role_name"))] = None
 
 
 class AccessSpec(_Strict):
@@ -278,21 +255,15 @@ class AccessSpec(_Strict):
     project_roles: dict[ProjectRef, dict[RoleKey, RoleSpec]] = {}
     teams: dict[str, Team] = {}
     service_accounts: dict[ProjectRef, dict[AccountName, ServiceAccountSpec]] = {}
-    adopt: bool = False
+    adopt: Annotated[bool, judged_as(ADOPT)] = False
     # true: every project the spec grants; or a list of project ids or keys. See ``exclusive_access``.
     exclusive: bool | tuple[ProjectRef, ...] = False
-    max_removals: int = Field(default=DEFAULT_MAX_REMOVALS, ge=0, description="per exclusive project and up")
+    # per exclusive project and up
+    max_removals: Annotated[int, judged_as(exclusive_project_access.SCHEMA.input("max_removals"))] = DEFAULT_MAX_REMOVALS
     # People declared by email who are not in the organization are invited (see ``invites``).
-    invite: StrictBool = False
-    invite_domains: tuple[str, ...] | None = None
-
-    @field_validator("invite_domains", mode="before")
-    @classmethod
-    def _domain_names(cls, value: Any) -> Any:
-        problem = None if value is None else domains_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    invite: Annotated[bool, judged_as(project_user.SCHEMA.input("invite"))] = False
+    # with invite: the domains invites may go to (each ``Invite``'s ``allowed_domains``)
+    invite_domains: Annotated[tuple[str, ...] | None, judged_as(_INVITE.input("allowed_domains"))] = None
 
     @field_validator("teams")
     @classmethod
@@ -316,18 +287,11 @@ class AccessSpec(_Strict):
             return value
         if not isinstance(value, (list, tuple)):
             raise ValueError(f"must be true, false or a list of project ids or keys, got {value!r}")
-        bad = [item for item in value if not (isinstance(item, str) and
-                                              (PROJECT_ID_PATTERN.match(item) or KEY_PATTERN.match(item)))]
+        bad = [item for item in value if not isinstance(item, str) or (
+            PROJECT.rule.problem(item, required=True) is not None and not KEY_PATTERN.match(item))]
         if bad:
             raise ValueError(f"{bad} are neither project ids such as 'proj_abc123' nor project keys")
         return tuple(value)
-
-    @field_validator("max_removals", mode="before")
-    @classmethod
-    def _whole_number(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError(f"must be a whole number of at least 0, got {value!r}")
-        return value
 
     @model_validator(mode="after")
     def _exclusive_projects_are_granted(self) -> "AccessSpec":
@@ -372,10 +336,10 @@ def reference_problems(spec: Mapping[str, Any]) -> list[str]:
     projects, project_roles = mapping(spec.get("projects")), mapping(spec.get("project_roles"))
 
     def project(ref: Any, where: str) -> None:
-        if isinstance(ref, str) and not PROJECT_ID_PATTERN.match(ref) and ref not in projects:
-            known = f"; declared: {', '.join(sorted(projects))}" if projects else ""
-            problems.append(f"{where}: {ref!r} is neither a project id such as 'proj_abc123' nor a project "
-                            f"declared under projects{known}")
+        not_an_id = PROJECT.rule.problem(ref, required=True)  # the resources' own words for an id
+        if isinstance(ref, str) and not_an_id is not None and ref not in projects:
+            known = f" (declared: {', '.join(sorted(projects))})" if projects else ""
+            problems.append(f"{where}: {not_an_id}, nor a project declared under projects{known}")
 
     names: dict[Any, str] = {}
     for key, declared in projects.items():
@@ -401,10 +365,9 @@ def reference_problems(spec: Mapping[str, Any]) -> list[str]:
             for role in roles if isinstance(roles, (list, tuple)) else ():
                 if role in mapping(project_roles.get(ref)):
                     continue
-                found = role_id_problem(role)  # the provider's own rule, so that the spec fails first
+                found = role_id.problem(role, required=True)  # ProjectUser's own rule for an id
                 if found is not None and not (isinstance(role, str) and ROLE_ID_PATTERN.match(role)):
-                    found = (f"{role!r} is neither a role declared for {ref} under project_roles nor a project "
-                             "role id such as 'role-api-project-viewer'")
+                    found += f", nor a role declared for {ref} under project_roles"
                 if found is not None:
                     problems.append(f"{where}.roles: {found}")
     for ref in mapping(spec.get("service_accounts")):
@@ -451,19 +414,14 @@ def _invite_problems(spec: AccessSpec) -> list[str]:
         for team_name, team in spec.teams.items()
         for index, member in enumerate(team.members)
         if member.email and not member.user_id
-        for outside in [outside_domains(member.email, spec.invite_domains)] if outside
+        for outside in _INVITE.constraint_problems({"email": member.email, "allowed_domains": spec.invite_domains})
     ]
 
 
 def _problem(detail: Mapping[str, Any]) -> str:
     path = ".".join(str(part) for part in detail["loc"]) or "(spec)"
     message = str(detail["msg"]).removeprefix("Value error, ")
-    if detail["type"] == "literal_error":
-        # pydantic's "expected" reads "'owner' or 'member'" (or a longer list with commas)
-        message = f"must be {(detail.get('ctx') or {}).get('expected')}, got {detail.get('input')!r}"
-    elif detail["type"] == "greater_than":
-        message = f"must be a whole number of seconds above zero, got {detail.get('input')!r}"
-    elif detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":
+    if detail["type"] == "extra_forbidden" and detail["loc"][-1] == "expires":
         message = "cannot carry an expiry: `expires` goes on a team, a member entry or a grant"
     elif detail["type"] == "extra_forbidden":
         message = "is not a field of the spec"

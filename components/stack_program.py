@@ -37,7 +37,12 @@ def load_spec(config: pulumi.Config) -> AccessSpec:
 
 
 def provision_access() -> OrganizationAccess:
-    spec = load_spec(pulumi.Config())
+    try:
+        spec = load_spec(pulumi.Config())
+    except (AccessSpecError, yaml.YAMLError) as error:
+        # A RunError is shown as its message alone: a bad spec is the user's to fix, and a
+        # traceback of this program would only bury the lines that say what is wrong.
+        raise pulumi.RunError(str(error)) from None
     organization = OrganizationAccess("organization", spec)
     pulumi.export("access", organization.access)
     pulumi.export("summary", organization.access.apply(readable_summary))

@@ -8,6 +8,7 @@ module path and name, nothing else), so they carry no state: settings arrive thr
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -25,6 +26,7 @@ class AdminApiProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = ProviderSettings.resolve(req.config)
         _show_progress_on_stderr()
+        _errors_without_traceback()
 
     def __getstate__(self) -> dict[str, Any]:
         # Only the class reference is pickled: never settings, clients or caches.
@@ -34,6 +36,21 @@ class AdminApiProvider(ResourceProvider):
     def access(self) -> AccessGateway:
         settings = getattr(self, "_settings", None) or ProviderSettings.resolve(None)
         return access_for(settings)
+
+
+# Set to 1 to see the providers' tracebacks in the engine's output (for a bug report).
+TRACEBACKS_ENV = "OPENAI_ACCESS_TRACEBACKS"
+
+
+def _errors_without_traceback() -> None:
+    """The SDK's provider server (``python -m pulumi.dynamic``) hands the engine
+    ``traceback.format_exc()`` for every exception a provider raises, and the engine prints all
+    of it. ``format_exc`` takes its depth from ``sys.tracebacklimit``: at 0 it is the exception's
+    own line, ``Type: message``, and every message here says what to do. Only in that server
+    process: a program, or a test that imports the providers, keeps its tracebacks."""
+    main_module = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if getattr(main_module, "name", None) == "pulumi.dynamic.__main__" and os.environ.get(TRACEBACKS_ENV) != "1":
+        sys.tracebacklimit = 0
 
 
 def _show_progress_on_stderr() -> None:

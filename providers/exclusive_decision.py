@@ -48,7 +48,7 @@ class LiveMember:
 
 
 @dataclass(frozen=True)
-class Organization:
+class OrganizationPeople:
     """What the organization listing tells about people, for the rails."""
 
     owners: frozenset[str] = frozenset()  # user ids with organization role owner
@@ -100,7 +100,7 @@ def decide(
     project_id: str,
     declared: Sequence[DeclaredMember],
     live: Iterable[LiveMember],
-    organization: Organization,
+    organization: OrganizationPeople,
     max_removals: int = DEFAULT_MAX_REMOVALS,
 ) -> Decision:
     declared_by_id, declared_by_email = _index(declared, organization)
@@ -111,7 +111,7 @@ def decide(
     for member in live:
         found = declared_by_id.get(member.user_id) or declared_by_email.get((member.email or "").casefold())
         if found is None:
-            reason = _rail(member, organization)
+            reason = kept_by_rail(member.user_id, organization)
             if reason:
                 kept.append(Kept(member, reason))
             else:
@@ -123,7 +123,7 @@ def decide(
 
 
 def _index(
-    declared: Sequence[DeclaredMember], organization: Organization
+    declared: Sequence[DeclaredMember], organization: OrganizationPeople
 ) -> tuple[dict[str, DeclaredMember], dict[str, DeclaredMember]]:
     """Declared members by user id and by casefolded email; an email that the organization
     knows also declares its user id (a member declared by email, listed without one)."""
@@ -139,10 +139,11 @@ def _index(
     return by_id, by_email
 
 
-def _rail(member: LiveMember, organization: Organization) -> str | None:
-    if member.user_id in organization.owners:
+def kept_by_rail(user_id: str, organization: OrganizationPeople) -> str | None:
+    """Why an undeclared member of an exclusive project stays (None: they go). Audit asks too."""
+    if user_id in organization.owners:
         return "organization owner: keeps access to every project anyway"
-    if member.user_id in organization.service_accounts:
+    if user_id in organization.service_accounts:
         return "service account: not a person, managed apart from members"
     return None
 

@@ -20,47 +20,62 @@ from typing import Any, Mapping, Sequence
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .base_provider import AdminApiProvider
-from .exclusive_decision import DEFAULT_MAX_REMOVALS, Decision, DeclaredMember, LiveMember, LiveRole, Organization, decide
-from .input_checks import EMAIL_PATTERN, USER_ID_PATTERN, InputChecker, is_given, is_unknown, role_id_list
+from .exclusive_decision import (
+    DEFAULT_MAX_REMOVALS,
+    Decision,
+    DeclaredMember,
+    LiveMember,
+    LiveRole,
+    OrganizationPeople,
+    decide,
+)
+from .input_checks import InputChecker, is_given, is_unknown, role_id_list, whole_number
 from .project import created_in_this_run
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, ResourceSchema
-from .shared_inputs import PROJECT
+from .shared_inputs import PROJECT, person_problems
 
 _log = logging.getLogger(__name__)
 NOTHING_TO_REMOVE = Decision(members=(), roles=(), kept=(), problems=())
 
 
-def _check_members(checker: InputChecker, prop: str, required: bool) -> None:
-    """Each member by ``user_id`` and/or ``email``, with optional ``roles``."""
-    members = checker.value(prop)
-    if is_unknown(members):
-        return
-    if members is None:
-        if required:
+@dataclass(frozen=True)
+class MemberList(Input):
+    """``members``: each person by ``user_id`` and/or ``email`` (the rules of ``shared_inputs``),
+    with optional ``roles`` (the rule of ``ProjectUser``'s ``roles``). Every problem is a
+    failure of ``members``, under the member's index."""
+
+    def check(self, checker: InputChecker) -> None:
+        prop = self.name
+        members = checker.value(prop)
+        if is_unknown(members):
+            return
+        if members is None:
             checker.fail(prop, f"{prop} is required: everyone the stack declares in the project, [] for nobody")
-        return
-    if not isinstance(members, (list, tuple)):
-        checker.fail(prop, f"{prop} must be a list of {{user_id and/or email, roles}}, got {members!r}")
-        return
-    for index, member in enumerate(members):
-        where = f"{prop}[{index}]"
-        if is_unknown(member):
-            continue
-        if not isinstance(member, Mapping) or not (is_given(member.get("user_id")) or is_given(member.get("email"))):
-            checker.fail(prop, f"{where} needs a user_id or an email")
-            continue
-        unknown = sorted(set(member) - {"user_id", "email", "roles"})
-        if unknown:
-            checker.fail(prop, f"{where}: {', '.join(unknown)} not allowed; a member has user_id, email, roles")
-        for key, pattern, allowed in (("user_id", USER_ID_PATTERN, "a user id"), ("email", EMAIL_PATTERN, "an email")):
-            value = member.get(key)
-            if is_given(value) and not is_unknown(value) and not (isinstance(value, str) and pattern.match(value)):
-                checker.fail(prop, f"{where}.{key} {value!r} is not {allowed}")
-        roles_checker = InputChecker({f"{where}.roles": member.get("roles")})
-        role_id_list(roles_checker, f"{where}.roles", False)
-        for failure in roles_checker.failures:
-            checker.fail(prop, failure.reason)
+            return
+        if not isinstance(members, (list, tuple)):
+            checker.fail(prop, f"{prop} must be a list of {{user_id and/or email, roles}}, got {members!r}")
+            return
+        for index, member in enumerate(members):
+            if not is_unknown(member):
+                for problem in _member_problems(member):
+                    checker.fail(prop, f"{prop}[{index}]{problem}")
+
+
+def _member_problems(member: Any) -> list[str]:
+    """What is wrong with one member, each in words that follow its place in the list."""
+    person = person_problems(member) if isinstance(member, Mapping) else [(None, "needs a user_id or an email")]
+    if person and person[0][0] is None:
+        return [f" {person[0][1]}"]
+    problems = []
+    unknown = sorted(set(member) - {"user_id", "email", "roles"})
+    if unknown:
+        problems.append(f": {', '.join(unknown)} not allowed; a member has user_id, email, roles")
+    problems += [f".{key} {problem}" for key, problem in person]
+    roles = role_id_list.problem(member.get("roles"))
+    if roles is not None:
+        problems.append(f".roles {roles}")
+    return problems
 
 
 def _normalize_members(members: Any) -> Any:
@@ -80,15 +95,6 @@ def _normalize_members(members: Any) -> Any:
             entry["roles"] = sorted(set(roles), key=str) if isinstance(roles, (list, tuple)) else roles
         normalized.append(entry)
     return sorted(normalized, key=lambda entry: (str(entry.get("user_id") or ""), str(entry.get("email") or "")))
-
-
-def _check_max_removals(checker: InputChecker, prop: str, _required: bool) -> None:
-    value = checker.value(prop)
-    if value is None or is_unknown(value):
-        return
-    # Numbers arrive as floats from the engine (pulumi/pulumi#13830).
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
-        checker.fail(prop, f"{prop} must be a whole number of at least 0, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -124,17 +130,17 @@ class RecordedByRead:
 SCHEMA = ResourceSchema(
     inputs=(
         PROJECT,
-        Input(
+        MemberList(
             "members", list[dict[str, Any]],
             "Everyone the stack declares in the project: `user_id` and/or `email`, and `roles`, their extra "
             "role ids (left out: their extra roles are left alone).",
-            rule=_check_members, required=True, normalize=_normalize_members,
+            required=True, normalize=_normalize_members,
         ),
         Input(
             "max_removals", int,
             f"The most removals (memberships and role assignments) one up may make here; more fails before "
             f"removing anything. Default {DEFAULT_MAX_REMOVALS}.",
-            rule=_check_max_removals, normalize=int, default=DEFAULT_MAX_REMOVALS,
+            rule=whole_number(at_least=0), normalize=int, default=DEFAULT_MAX_REMOVALS,
         ),
         RecordedByRead(
             "undeclared_members",
@@ -190,7 +196,7 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
         project_id = props["project_id"]
         access = self.access
         organization_users = access.organization_users()
-        organization = Organization(
+        organization = OrganizationPeople(
             owners=frozenset(user.id for user in organization_users if user.role == "owner"),
             service_accounts=frozenset(
                 user.id for user in organization_users if getattr(user, "is_service_account", False)
@@ -226,16 +232,16 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
 
 def _outputs(props: Mapping[str, Any], decision: Decision, *, recorded: bool) -> dict[str, Any]:
     """``recorded``: the undeclared still to remove (read); else none are left (after removing)."""
-    outputs = {prop: props[prop] for prop in ("project_id", "members", "max_removals")}
-    outputs["undeclared_members"] = [
-        {**_person(r.member), "role": r.member.role, "roles": [role.role_id for role in r.member.roles]}
-        for r in decision.members
-    ] if recorded else []
-    outputs["undeclared_roles"] = [
-        {**_person(r.member), "role_id": r.role.role_id, "role_name": r.role.name} for r in decision.roles
-    ] if recorded else []
-    outputs["kept"] = [{**_person(k.member), "reason": k.reason} for k in decision.kept]
-    return outputs
+    return SCHEMA.output_values(props, {
+        "undeclared_members": [
+            {**_person(r.member), "role": r.member.role, "roles": [role.role_id for role in r.member.roles]}
+            for r in decision.members
+        ] if recorded else [],
+        "undeclared_roles": [
+            {**_person(r.member), "role_id": r.role.role_id, "role_name": r.role.name} for r in decision.roles
+        ] if recorded else [],
+        "kept": [{**_person(k.member), "reason": k.reason} for k in decision.kept],
+    })
 
 
 def _person(member: LiveMember) -> dict[str, Any]:

@@ -1,14 +1,20 @@
-"""Validation of resource inputs for ``check``: local, no API call, one failure per property.
+"""What an input may be: each rule declared once, with the input, and judged alike by the
+providers' ``check``, the access spec and the command that reads a spec.
 
-``pulumi preview`` shows these failures before anything is sent, so each one names the
-property and says what is allowed. Values that are still unknown during a preview (outputs
-of resources not yet created) are not judged: they are checked again when known.
+A ``Rule`` judges one value and says what is wrong in words that follow the input's name or
+path: a provider fails the property with "role must be 'owner' or 'member', got 'admin'", the
+spec reports "teams.web.grants.proj_….role: must be 'owner' or 'member', got 'admin'". The
+same words wherever the value comes from. Everything here is local, no API call, so that
+``pulumi preview`` shows a failure before anything is sent. Values still unknown during a
+preview (outputs of resources not created yet) are not judged: they are checked when known.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from pulumi.dynamic import CheckFailure
@@ -26,24 +32,6 @@ ROLE_ID_EXAMPLES = "'role-api-project-viewer' or 'role_01J1F8PROJ'"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def role_id_problem(role: Any) -> str | None:
-    """What is wrong with a project role id, or None. The predefined ids are known offline, so
-    a typo in one fails here, naming the allowed ids and the closest of them; a custom id
-    (`role_…`) can only be judged by the API (``openai-access check``)."""
-    if not isinstance(role, str) or not ROLE_ID_PATTERN.match(role):
-        return f"{role!r} is not a project role id such as {ROLE_ID_EXAMPLES}"
-    if role.startswith(PREDEFINED_ROLE_ID_PREFIX) and role not in PREDEFINED_PROJECT_ROLE_IDS:
-        closest = difflib.get_close_matches(role, PREDEFINED_PROJECT_ROLE_IDS, n=1)
-        hint = f"did you mean {closest[0]!r}? " if closest else ""
-        return (f"{role!r} is not a predefined project role: {hint}the predefined ones are "
-                f"{', '.join(PREDEFINED_PROJECT_ROLE_IDS)}; custom role ids look like 'role_01J1F8PROJ'")
-    return None
-
-# Judges one input by name; told whether the input is required, so that the "required"
-# message can say what is allowed too.
-Rule = Callable[["InputChecker", str, bool], None]
-
-
 def is_unknown(value: Any) -> bool:
     """True for a value the engine does not know yet (a preview of a dependent resource): the
     SDK hands the provider an ``Unknown`` object in a preview, the wire marker elsewhere."""
@@ -52,6 +40,24 @@ def is_unknown(value: Any) -> bool:
 
 def is_given(value: Any) -> bool:
     return value is not None and value != ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one input's value may be. ``judge`` looks at a given, known value and returns
+    what is wrong with it, or None; ``allowed`` says what a value must be, for the message
+    when a required input is missing."""
+
+    judge: Callable[[Any], str | None]
+    allowed: str
+
+    def problem(self, value: Any, *, required: bool = False) -> str | None:
+        """What is wrong with ``value``, in words that follow the input's name or path."""
+        if is_unknown(value):
+            return None
+        if value is None or (required and value == ""):
+            return f"is required: {self.allowed}" if required else None
+        return self.judge(value)
 
 
 class InputChecker:
@@ -67,31 +73,13 @@ class InputChecker:
     def value(self, prop: str) -> Any:
         return self._news.get(prop)
 
-    def text(self, prop: str, pattern: re.Pattern[str], allowed: str, *, required: bool = True) -> None:
-        """A string matching ``pattern``; ``allowed`` describes it for the failure message."""
-        value = self.value(prop)
-        if is_unknown(value):
-            return
-        if not is_given(value):
-            if required:
-                self.fail(prop, f"{prop} is required: {allowed}")
-            return
-        if not isinstance(value, str) or not pattern.match(value):
-            self.fail(prop, f"{prop} {value!r} is not valid: expected {allowed}")
+    def failed(self, *props: str) -> bool:
+        return any(failure.property in props for failure in self.failures)
 
-    def choice(self, prop: str, allowed: Iterable[str], *, required: bool = True) -> None:
-        value = self.value(prop)
-        if is_unknown(value) or (value is None and not required):
-            return
-        options = ", ".join(repr(option) for option in allowed)
-        if value not in tuple(allowed):
-            self.fail(prop, f"{prop} must be one of {options}, got {value!r}")
-
-    def boolean(self, prop: str) -> None:
-        value = self.value(prop)
-        if value is None or is_unknown(value) or isinstance(value, bool):
-            return
-        self.fail(prop, f"{prop} must be true or false, got {value!r}")
+    def judge(self, prop: str, rule: Rule, *, required: bool = False) -> None:
+        problem = rule.problem(self.value(prop), required=required)
+        if problem is not None:
+            self.fail(prop, f"{prop} {problem}")
 
     def exactly_one_of(self, first: str, second: str) -> str | None:
         """Returns the property that is given, or None after recording a failure."""
@@ -104,15 +92,6 @@ class InputChecker:
             self.fail(first, f"one of {first} or {second} is required")
         return None
 
-    def user_reference(self) -> str | None:
-        """``user_id`` or ``email``, exactly one, each in its own shape."""
-        chosen = self.exactly_one_of("user_id", "email")
-        if chosen == "user_id":
-            self.text("user_id", USER_ID_PATTERN, "an OpenAI user id such as 'user-abc123'")
-        elif chosen == "email":
-            self.text("email", EMAIL_PATTERN, "an email address such as 'ada@example.com'")
-        return chosen
-
     def unknown_properties(self, allowed: Iterable[str]) -> None:
         allowed = set(allowed)
         for prop in sorted(set(self._news) - allowed - {"__provider"}):
@@ -120,136 +99,91 @@ class InputChecker:
                 self.fail(prop, f"{prop} is not an input of this resource; inputs are {', '.join(sorted(allowed))}")
 
 
+# --- rules ------------------------------------------------------------------------------------
 def matching(pattern: re.Pattern[str], allowed: str) -> Rule:
-    """A string in the shape of ``pattern``; ``allowed`` describes it to the user."""
-    return lambda checker, prop, required: checker.text(prop, pattern, allowed, required=required)
+    """A string in the shape of ``pattern``; ``allowed`` names it ("a project id such as …")."""
+    return Rule(lambda value: None if isinstance(value, str) and pattern.match(value) else f"{value!r} is not {allowed}",
+                allowed)
 
 
 def one_of(options: Iterable[str]) -> Rule:
     options = tuple(options)
-    return lambda checker, prop, required: checker.choice(prop, options, required=required)
+    quoted = [repr(option) for option in options]
+    allowed = " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+    return Rule(lambda value: None if value in options else f"must be {allowed}, got {value!r}", allowed)
 
 
-def true_or_false(checker: InputChecker, prop: str, _required: bool) -> None:
-    checker.boolean(prop)
+true_or_false = Rule(lambda value: None if isinstance(value, bool) else f"must be true or false, got {value!r}",
+                     "true or false")
+
+any_text = Rule(lambda value: None if isinstance(value, str) else f"must be a string, got {value!r}", "a string")
 
 
-def role_id_list(checker: InputChecker, prop: str, _required: bool) -> None:
-    """A list of project role ids (values not known yet in a preview are not judged)."""
-    value = checker.value(prop)
-    if value is None or is_unknown(value):
-        return
+def _role_id_problem(role: Any) -> str | None:
+    """The predefined ids are known offline, so a typo in one fails here, naming the allowed ids
+    and the closest of them; a custom id (`role_…`) can only be judged by the API
+    (``openai-access check``)."""
+    if not isinstance(role, str) or not ROLE_ID_PATTERN.match(role):
+        return f"{role!r} is not a project role id such as {ROLE_ID_EXAMPLES}"
+    if role.startswith(PREDEFINED_ROLE_ID_PREFIX) and role not in PREDEFINED_PROJECT_ROLE_IDS:
+        closest = difflib.get_close_matches(role, PREDEFINED_PROJECT_ROLE_IDS, n=1)
+        hint = f"did you mean {closest[0]!r}? " if closest else ""
+        return (f"{role!r} is not a predefined project role: {hint}the predefined ones are "
+                f"{', '.join(PREDEFINED_PROJECT_ROLE_IDS)}; custom role ids look like 'role_01J1F8PROJ'")
+    return None
+
+
+def _role_ids(value: Any) -> str | None:
     if not isinstance(value, (list, tuple)):
-        checker.fail(prop, f"{prop} must be a list of project role ids, got {value!r}")
-        return
-    problems = [problem for role in value if not is_unknown(role) and (problem := role_id_problem(role))]
-    if problems:
-        checker.fail(prop, f"{prop}: {'; '.join(problems)}")
+        return f"must be a list of project role ids such as {ROLE_ID_EXAMPLES}, got {value!r}"
+    problems = [problem for role in value if not is_unknown(role) and (problem := _role_id_problem(role))]
+    return "; ".join(problems) if problems else None
 
 
-def role_id(checker: InputChecker, prop: str, required: bool) -> None:
-    """One project role id (see ``role_id_problem``)."""
-    value = checker.value(prop)
-    if is_unknown(value):
-        return
-    if not is_given(value):
-        if required:
-            checker.fail(prop, f"{prop} is required: a project role id such as {ROLE_ID_EXAMPLES}")
-        return
-    problem = role_id_problem(value)
-    if problem:
-        checker.fail(prop, f"{prop}: {problem}")
+role_id = Rule(_role_id_problem, f"a project role id such as {ROLE_ID_EXAMPLES}")
+role_id_list = Rule(_role_ids, f"a list of project role ids such as {ROLE_ID_EXAMPLES}")
 
 
-def positive_seconds(checker: InputChecker, prop: str, _required: bool) -> None:
-    """An optional whole number of seconds above zero (the engine sends numbers as floats)."""
-    value = checker.value(prop)
-    if value is None or is_unknown(value):
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value <= 0:
-        checker.fail(prop, f"{prop} must be a whole number of seconds above zero, got {value!r}")
+def _whole(value: Any) -> bool:
+    """An int, or a float with nothing after the point (the engine sends numbers as floats,
+    pulumi/pulumi#13830)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+            and value == int(value))
 
 
-def text_list(allowed: str) -> Rule:
-    """An optional list of non-empty strings; ``allowed`` describes them to the user."""
-
-    def rule(checker: InputChecker, prop: str, _required: bool) -> None:
-        value = checker.value(prop)
-        if value is None or is_unknown(value):
-            return
-        if not isinstance(value, (list, tuple)) or not all(
-                is_unknown(item) or (isinstance(item, str) and item) for item in value):
-            checker.fail(prop, f"{prop} must be a list of {allowed}, got {value!r}")
-
-    return rule
+def whole_number(*, at_least: int, unit: str = "") -> Rule:
+    """A whole number of at least ``at_least`` (``unit``: "seconds", said in the message)."""
+    allowed = (f"a whole number of {unit} above zero" if unit and at_least == 1
+               else f"a whole number of at least {at_least}")
+    return Rule(lambda value: None if _whole(value) and value >= at_least else f"must be {allowed}, got {value!r}",
+                allowed)
 
 
-def free_text(allowed: str, *, max_length: int) -> Rule:
-    """A string with something besides spaces, of at most ``max_length`` characters."""
-
-    def rule(checker: InputChecker, prop: str, required: bool) -> None:
-        value = checker.value(prop)
-        if is_unknown(value) or (value is None and not required):
-            return
-        if not isinstance(value, str) or not value.strip():
-            checker.fail(prop, f"{prop} is required: {allowed}" if required else f"{prop} must be {allowed}")
-        elif len(value) > max_length:
-            checker.fail(prop, f"{prop} must be at most {max_length} characters, got {len(value)}")
-
-    return rule
+positive_seconds = whole_number(at_least=1, unit="seconds")
 
 
-def any_text(checker: InputChecker, prop: str, _required: bool) -> None:
-    value = checker.value(prop)
-    if value is not None and not is_unknown(value) and not isinstance(value, str):
-        checker.fail(prop, f"{prop} must be a string, got {value!r}")
+def text_list(what: str, *, at_least_one: bool = False) -> Rule:
+    """A list of non-empty strings (``at_least_one``: and not empty); ``what`` names them."""
+    allowed = f"a {'non-empty ' if at_least_one else ''}list of {what}"
+
+    def judge(value: Any) -> str | None:
+        if not isinstance(value, (list, tuple)) or (at_least_one and not value):
+            return f"must be {allowed}, got {value!r}"
+        bad = [item for item in value if not is_unknown(item) and not (isinstance(item, str) and item.strip())]
+        return f"must be {allowed} (non-empty strings), got {bad!r} in it" if bad else None
+
+    return Rule(judge, allowed)
 
 
-# A rule written once as "what is wrong with this value" (None: nothing), so that the
-# resource's ``check`` and the access spec judge a value with the same words.
-Problem = Callable[[Any], "str | None"]
+def name(what: str, *, max_length: int) -> Rule:
+    """A name: a string with something besides spaces, of at most ``max_length`` characters;
+    ``what`` names it ("a project name such as 'Checkout service'")."""
 
-
-def judged_by(problem: Problem, allowed: str) -> Rule:
-    """A ``Rule`` from a ``Problem``; ``allowed`` describes the value when it is missing."""
-
-    def rule(checker: InputChecker, prop: str, required: bool) -> None:
-        value = checker.value(prop)
-        if is_unknown(value):
-            return
-        if value is None:
-            if required:
-                checker.fail(prop, f"{prop} is required: {allowed}")
-            return
-        found = problem(value)
-        if found is not None:
-            checker.fail(prop, f"{prop} {found}")
-
-    return rule
-
-
-def name_problem(what: str, max_length: int) -> Problem:
-    """A name with something besides spaces, of at most ``max_length`` characters."""
-
-    def problem(value: Any) -> str | None:
+    def judge(value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
             return f"must be {what} with something besides spaces, got {value!r}"
         if len(value) > max_length:
             return f"must be at most {max_length} characters, got {len(value)}"
         return None
 
-    return problem
-
-
-def non_empty_text_list(what: str) -> Problem:
-    """A list of at least one non-empty string (items not known yet are not judged)."""
-
-    def problem(value: Any) -> str | None:
-        if not isinstance(value, (list, tuple)) or not value:
-            return f"must be a non-empty list of {what}, got {value!r}"
-        bad = [item for item in value if not is_unknown(item) and not (isinstance(item, str) and item.strip())]
-        if bad:
-            return f"must be a list of {what} (non-empty strings), got {bad!r} in it"
-        return None
-
-    return problem
+    return Rule(judge, what)

@@ -28,12 +28,13 @@ from typing import Any, Mapping, Sequence
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.behaviour import INVITE_PROJECT_ROLES, ORGANIZATION_ROLES
-from .admin_api.errors import InviteAcceptedError, NotFoundError
-from .admin_api.models import Invite as ApiInvite
+from .admin_api.errors import InviteAcceptedError
+from .admin_api.models import InviteRecord
 from .base_provider import AdminApiProvider
-from .input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, InputChecker, is_unknown, matching, one_of
+from .input_checks import PROJECT_ID_PATTERN, InputChecker, Rule, is_unknown, one_of
 from .resource_inputs import AdminApiResource
-from .resource_schema import Change, Input, Output, ResourceSchema
+from .resource_schema import Change, Constraint, Input, Output, ResourceSchema
+from .shared_inputs import USER
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,14 @@ def email_domain(email: str) -> str:
     return email.rpartition("@")[2].casefold()
 
 
-def domains_problem(domains: Any) -> str | None:
-    """What is wrong with a list of domains invites may go to, if anything."""
+def _domains_problem(domains: Any) -> str | None:
     if not isinstance(domains, (list, tuple)) or not domains or not all(
             isinstance(d, str) and "." in d and "@" not in d and d.strip() == d and d for d in domains):
         return f"must be a non-empty list of domain names such as 'example.com', got {domains!r}"
     return None
+
+
+DOMAINS = Rule(_domains_problem, "a non-empty list of domain names such as 'example.com'")
 
 
 def outside_domains(email: str, domains: Sequence[str]) -> str | None:
@@ -64,37 +67,31 @@ def outside_domains(email: str, domains: Sequence[str]) -> str | None:
             "or add its domain to invite_domains")
 
 
-def check_domains(checker: InputChecker, prop: str, _required: bool) -> None:
-    """``allowed_domains``: a list of domain names; the email must be in one of them."""
-    domains = checker.value(prop)
-    if domains is None or is_unknown(domains):
-        return
-    problem = domains_problem(domains)
-    if problem:
-        checker.fail(prop, f"{prop} {problem}")
-        return
-    email = checker.value("email")
-    if isinstance(email, str) and not is_unknown(email):
-        outside = outside_domains(email, domains)
-        if outside:
-            checker.fail("email", outside)
+def _email_in_domains(inputs: Mapping[str, Any]) -> str | None:
+    domains, email = inputs.get("allowed_domains"), inputs.get("email")
+    return None if domains is None or not isinstance(email, str) else outside_domains(email, domains)
 
 
-def check_invited_projects(checker: InputChecker, prop: str, _required: bool) -> None:
-    projects = checker.value(prop)
-    if projects is None or is_unknown(projects):
-        return
-    if not isinstance(projects, (list, tuple)):
-        checker.fail(prop, f"{prop} must be a list of {{id, role}}, got {projects!r}")
-        return
-    for index, project in enumerate(projects):
-        if is_unknown(project):
-            continue
-        if (not isinstance(project, Mapping) or set(project) != {"id", "role"}
-                or not (is_unknown(project["id"])  # a project the same up creates, in a preview
-                        or (isinstance(project["id"], str) and PROJECT_ID_PATTERN.match(project["id"])))
-                or project["role"] not in INVITE_PROJECT_ROLES):
-            checker.fail(prop, f"{prop}[{index}] must be {{id: a project id, role: member or owner}}, got {project!r}")
+class InvitedProjects(Input):
+    """``projects``: a list of ``{id, role}``; every problem a failure of ``projects``, under its index."""
+
+    def check(self, checker: InputChecker) -> None:
+        prop = self.name
+        projects = checker.value(prop)
+        if projects is None or is_unknown(projects):
+            return
+        if not isinstance(projects, (list, tuple)):
+            checker.fail(prop, f"{prop} must be a list of {{id, role}}, got {projects!r}")
+            return
+        for index, project in enumerate(projects):
+            if is_unknown(project):
+                continue
+            if (not isinstance(project, Mapping) or set(project) != {"id", "role"}
+                    or not (is_unknown(project["id"])  # a project the same up creates, in a preview
+                            or (isinstance(project["id"], str) and PROJECT_ID_PATTERN.match(project["id"])))
+                    or project["role"] not in INVITE_PROJECT_ROLES):
+                checker.fail(prop, f"{prop}[{index}] must be {{id: a project id, role: member or owner}}, "
+                                   f"got {project!r}")
 
 
 def _normalize_projects(projects: Any) -> Any:
@@ -110,16 +107,15 @@ def _casefold(value: Any) -> Any:
 SCHEMA = ResourceSchema(
     inputs=(
         Input("email", str, "The person's email address; a new address replaces the resource.",
-              rule=matching(EMAIL_PATTERN, "an email address such as 'ada@example.com'"), required=True,
-              on_change=Change.REPLACE, normalize=_casefold),
+              rule=USER.email, required=True, on_change=Change.REPLACE, normalize=_casefold),
         Input("role", str, "The organization role the invite gives, `reader` (default) or `owner`.",
               rule=one_of(ORGANIZATION_ROLES), default="reader"),
-        Input("projects", list[dict[str, str]],
-              "The projects the invite gives, `{id, role}` (`member` or `owner`), as the person's grants do.",
-              rule=check_invited_projects, normalize=_normalize_projects, default=[]),
+        InvitedProjects("projects", list[dict[str, str]],
+                        "The projects the invite gives, `{id, role}` (`member` or `owner`), as the person's grants do.",
+                        normalize=_normalize_projects, default=[]),
         Input("allowed_domains", list[str] | None,
               "A rail: the domains invites may go to; an email elsewhere fails `check`, before any request.",
-              rule=check_domains),
+              rule=DOMAINS),
     ),
     outputs=(
         Output("status", str, "`member` (in the organization already: nothing sent), `pending`, `accepted`, "
@@ -128,6 +124,7 @@ SCHEMA = ResourceSchema(
         Output("expires_at", int | None, "When the pending invite expires (unix seconds)."),
         Output("user_id", str | None, "The person's user id, once they are in the organization."),
     ),
+    constraints=(Constraint("email", ("allowed_domains", "email"), _email_in_domains),),
 )
 
 
@@ -201,7 +198,7 @@ class InviteProvider(AdminApiProvider):
         return {**inputs, **_pending(invite)}
 
 
-def _pending(invite: ApiInvite) -> dict[str, Any]:
+def _pending(invite: InviteRecord) -> dict[str, Any]:
     return {"status": PENDING, "invite_id": invite.id, "expires_at": invite.expires_at, "user_id": None}
 
 

@@ -43,7 +43,13 @@ def assign_roles(access: AccessGateway, project_id: str, user_id: str, roles: It
         except AlreadyAssignedError:
             pass  # held already: that is the state wanted
         except NotFoundError as error:
-            raise ValueError(f"cannot assign role {role_id} in project {project_id}: {error.message}") from None
+            raise ValueError(cannot_assign(role_id, project_id, error)) from None
+
+
+def cannot_assign(role_id: str, project_id: str, error: NotFoundError) -> str:
+    """A role (or project) the API does not know, and what to do about it."""
+    return (f"cannot assign role {role_id} in project {project_id}: {error.message}; check the role id "
+            "(`openai-access check --stack NAME` names every unknown role with its path, before any write)")
 
 
 def unassign_roles(access: AccessGateway, project_id: str, user_id: str, roles: Iterable[str]) -> None:

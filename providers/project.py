@@ -25,25 +25,29 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from .admin_api.behaviour import PROJECT_NAME_MAX_LENGTH, PROJECT_RESIDENCIES
 from .admin_api.errors import NotFoundError, ProjectArchivedError
-from .admin_api.models import Project as ProjectRecord
+from .admin_api.models import ProjectRecord
 from .base_provider import AdminApiProvider
-from .input_checks import any_text, judged_by, name_problem, one_of
+from .input_checks import any_text, name, one_of
 from .input_diff import same_when_declared
 from .resource_inputs import AdminApiResource
-from .resource_schema import Change, Input, Output, ResourceSchema
+from .resource_schema import Change, Input, Output, RecordOutputs, ResourceSchema
 from .shared_inputs import ADOPT
 
 log = logging.getLogger(__name__)
 
 # The one rule for a project's name: the resource's check and the access spec both use it.
-PROJECT_NAME_PROBLEM = name_problem("a project name such as 'Checkout service'", PROJECT_NAME_MAX_LENGTH)
+PROJECT_NAME = name("a project name such as 'Checkout service'", max_length=PROJECT_NAME_MAX_LENGTH)
 ARCHIVED = "archived"
 UPDATABLE = ("name", "external_key_id")  # what the API's update takes
+PROJECT_RECORD = RecordOutputs(ProjectRecord, {
+    "name": "name", "residency": "residency", "external_key_id": "external_key_id", "status": "status",
+    "created_at": "created_at", "archived_at": "archived_at",
+})
 
 SCHEMA = ResourceSchema(
     inputs=(
         Input("name", str, "The project's name (not unique in the API); a new name renames it in place.",
-              rule=judged_by(PROJECT_NAME_PROBLEM, "a project name such as 'Checkout service'"), required=True),
+              rule=PROJECT_NAME, required=True),
         Input("residency", str | None,
               "Where the project's data resides, such as `EU_STORAGE_PROCESSING` (None: the organization's "
               "default). Set at creation only: a new value replaces the project.",
@@ -60,6 +64,7 @@ SCHEMA = ResourceSchema(
         Output("adopted", bool, "True when the stack took over an existing project (destroy then releases it "
                "instead of archiving it)."),
     ),
+    records=(PROJECT_RECORD,),
 )
 
 
@@ -96,16 +101,15 @@ class ProjectProvider(AdminApiProvider):
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = self.access.client
         name = props["name"]
-        listed = list(client.list_projects())  # fresh: it decides a write
+        listed = self.access.current_projects()  # listed now: it decides a write
         same_name = [project for project in listed if project.name == name]
         if props.get("adopt") and len(same_name) == 1:
             return self._adopt(props, same_name[0])
         if same_name:
             raise ValueError(_name_in_use(name, same_name, bool(props.get("adopt"))))
-        created = client.create_project(name, residency=props.get("residency"),
-                                        external_key_id=props.get("external_key_id"), known=listed)
+        created = self.access.create_project(name, residency=props.get("residency"),
+                                             external_key_id=props.get("external_key_id"), known=listed)
         with _created_lock:
             _created_in_this_run.add(created.id)
         return CreateResult(created.id, _outputs(props, created, adopted=False))
@@ -117,14 +121,14 @@ class ProjectProvider(AdminApiProvider):
                              f"{residency}, and residency cannot change: declare {project.residency} to adopt it")
         key = props.get("external_key_id")
         if key is not None and key != project.external_key_id:
-            project = self.access.client.update_project(project.id, external_key_id=key)
+            project = self.access.update_project(project.id, external_key_id=key)
         log.info("project %s (%r) exists: taking it over (adopt); destroy releases it without archiving",
                  project.id, project.name)
         return CreateResult(project.id, _outputs(props, project, adopted=True))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
-            project = self.access.client.get_project(id_)
+            project = self.access.project(id_)
         except NotFoundError:
             return ReadResult("", {})
         outputs = _outputs(props, project, adopted=bool(props.get("adopted")))
@@ -133,7 +137,7 @@ class ProjectProvider(AdminApiProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changes = {prop: news[prop] for prop in SCHEMA.updated_inputs(olds, news) if prop in UPDATABLE}
         try:
-            project = self.access.client.update_project(id_, **changes) if changes else _record_from_outputs(id_, olds)
+            project = self.access.update_project(id_, **changes) if changes else PROJECT_RECORD.record_from(olds, id=id_)
         except (NotFoundError, ProjectArchivedError):
             raise ValueError(f"project {id_} was archived or is gone outside Pulumi: run `pulumi refresh`, and the "
                              "next up makes a new project of the declared name") from None
@@ -144,7 +148,7 @@ class ProjectProvider(AdminApiProvider):
             log.info("project %s was adopted, not created, by this stack: released, left active", id_)
             return
         try:
-            self.access.client.archive_project(id_)  # an archived one counts as done
+            self.access.archive_project(id_)
         except NotFoundError:
             log.info("project %s was already gone", id_)
 
@@ -160,22 +164,13 @@ def _name_in_use(name: str, same_name: Sequence[ProjectRecord], adopt: bool) -> 
 
 
 def _outputs(inputs: Mapping[str, Any], project: ProjectRecord, *, adopted: bool) -> dict[str, Any]:
-    return {
-        "name": project.name,
+    return SCHEMA.output_values(inputs, PROJECT_RECORD.outputs(project), {
+        # The API may leave residency out of its answer: the declared one stands.
         "residency": project.residency if project.residency is not None else inputs.get("residency"),
-        "external_key_id": project.external_key_id,
-        "adopt": bool(inputs.get("adopt")),
         "status": project.status or (ARCHIVED if project.is_archived else "active"),
-        "created_at": project.created_at,
-        "archived_at": project.archived_at,
+        "adopt": bool(inputs.get("adopt")),
         "adopted": adopted,
-    }
-
-
-def _record_from_outputs(id_: str, outputs: Mapping[str, Any]) -> ProjectRecord:
-    stamps = {key: None if outputs.get(key) is None else int(outputs[key]) for key in ("created_at", "archived_at")}
-    return ProjectRecord(id=id_, name=outputs.get("name"), status=outputs.get("status"),
-                         residency=outputs.get("residency"), external_key_id=outputs.get("external_key_id"), **stamps)
+    })
 
 
 ProjectArgs = SCHEMA.args_class("ProjectArgs", "Inputs of a ``Project``.")

@@ -23,18 +23,18 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from .admin_api.errors import NotFoundError, ProjectArchivedError, RoleStillAssignedError
 from .admin_api.models import Role
 from .base_provider import AdminApiProvider
-from .input_checks import any_text, judged_by, name_problem, non_empty_text_list
+from .input_checks import any_text, name, text_list
 from .input_diff import same_text_set, same_when_declared
 from .resource_inputs import AdminApiResource
-from .resource_schema import Input, Output, ResourceSchema
+from .resource_schema import Input, Output, RecordOutputs, ResourceSchema
 from .shared_inputs import ADOPT, PROJECT
 
 log = logging.getLogger(__name__)
 
 ROLE_NAME_MAX_LENGTH = 255  # unconfirmed by any source: a generous bound that catches mistakes
 # The rules for a role's name and permissions: the resource's check and the access spec use them.
-ROLE_NAME_PROBLEM = name_problem("a role name such as 'Evaluator'", ROLE_NAME_MAX_LENGTH)
-PERMISSIONS_PROBLEM = non_empty_text_list("permissions such as 'api.model.read'")
+ROLE_NAME = name("a role name such as 'Evaluator'", max_length=ROLE_NAME_MAX_LENGTH)
+PERMISSIONS = text_list("permissions such as 'api.model.read'", at_least_one=True)
 UPDATABLE = ("role_name", "permissions", "description")
 
 
@@ -43,13 +43,18 @@ def _permission_list(permissions: Any) -> Any:
     return sorted(set(permissions), key=str) if isinstance(permissions, (list, tuple)) else permissions
 
 
+ROLE = RecordOutputs(Role, {
+    "role_name": "name", "permissions": "permissions", "description": "description",
+    "resource_type": "resource_type", "predefined_role": "predefined_role",
+})
+
 SCHEMA = ResourceSchema(
     inputs=(
         PROJECT,
         Input("role_name", str, "The role's name, unique in the project; a new name renames it in place.",
-              rule=judged_by(ROLE_NAME_PROBLEM, "a role name such as 'Evaluator'"), required=True),
+              rule=ROLE_NAME, required=True),
         Input("permissions", list[str], "The permissions the role grants (at least one); changes in place.",
-              rule=judged_by(PERMISSIONS_PROBLEM, "a non-empty list of permissions such as 'api.model.read'"),
+              rule=PERMISSIONS,
               required=True, normalize=_permission_list, same=same_text_set("permissions")),
         Input("description", str | None, "What the role is for (None: not managed); changes in place.",
               rule=any_text, same=same_when_declared("description")),
@@ -59,6 +64,7 @@ SCHEMA = ResourceSchema(
         Output("resource_type", str, "What the role applies to: `api.project`."),
         Output("predefined_role", bool, "Always False: a custom role."),
     ),
+    records=(ROLE,),
 )
 
 
@@ -71,20 +77,18 @@ class ProjectRoleProvider(AdminApiProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         project_id, name = props["project_id"], props["role_name"]
-        with self.access.changing_project_roles(project_id):
-            client = self.access.client
+        try:
+            listed = self.access.current_project_roles(project_id)  # listed now: it decides a write
+        except NotFoundError:
+            raise ValueError(f"project {project_id} does not exist") from None
+        existing = next((role for role in listed if role.name == name and not role.predefined_role), None)
+        if existing is None:
             try:
-                listed = list(client.list_project_roles(project_id))  # fresh: it decides a write
-            except NotFoundError:
-                raise ValueError(f"project {project_id} does not exist") from None
-            existing = next((role for role in listed if role.name == name and not role.predefined_role), None)
-            if existing is None:
-                try:
-                    role = client.create_project_role(project_id, name, props["permissions"], props.get("description"))
-                except ProjectArchivedError:
-                    raise ValueError(f"project {project_id} is archived: its roles cannot change") from None
-            else:
-                role = self._take_over(props, existing)
+                role = self.access.create_project_role(project_id, name, props["permissions"], props.get("description"))
+            except ProjectArchivedError:
+                raise ValueError(f"project {project_id} is archived: its roles cannot change") from None
+        else:
+            role = self._take_over(props, existing)
         return CreateResult(role.id, _outputs(props, role))
 
     def _take_over(self, props: Mapping[str, Any], existing: Role) -> Role:
@@ -103,8 +107,7 @@ class ProjectRoleProvider(AdminApiProvider):
             )
         log.info("role %r of project %s (%s) exists: adopting it and setting %s", name, project_id, existing.id,
                  "; ".join(differences))
-        return self.access.client.update_project_role(project_id, existing.id,
-                                                      **_changes(_outputs(props, existing), props))
+        return self.access.update_project_role(project_id, existing.id, **_changes(_outputs(props, existing), props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         role = self.access.find_project_role(props["project_id"], id_)
@@ -117,10 +120,9 @@ class ProjectRoleProvider(AdminApiProvider):
         project_id = news["project_id"]
         changes = _changes(olds, news)
         if not changes:
-            return UpdateResult(_outputs(news, _role_from_outputs(id_, olds)))
+            return UpdateResult(_outputs(news, ROLE.record_from(olds, id=id_)))
         try:
-            with self.access.changing_project_roles(project_id):
-                role = self.access.client.update_project_role(project_id, id_, **changes)
+            role = self.access.update_project_role(project_id, id_, **changes)
         except NotFoundError:
             raise ValueError(f"role {id_} no longer exists in project {project_id}: run `pulumi refresh` to drop it "
                              "from the state, then `pulumi up` creates it anew") from None
@@ -129,8 +131,7 @@ class ProjectRoleProvider(AdminApiProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id = props["project_id"]
         try:
-            with self.access.changing_project_roles(project_id):
-                self.access.client.delete_project_role(project_id, id_)
+            self.access.delete_project_role(project_id, id_)
         except (NotFoundError, ProjectArchivedError):
             log.info("role %s of project %s was already gone", id_, project_id)
         except RoleStillAssignedError as error:
@@ -152,21 +153,9 @@ def _differences(existing: Role, props: Mapping[str, Any]) -> list[str]:
 
 
 def _outputs(inputs: Mapping[str, Any], role: Role) -> dict[str, Any]:
-    return {
-        "project_id": inputs["project_id"],
-        "role_name": role.name,
-        "permissions": sorted(role.permissions),
-        "description": role.description,
-        "adopt": bool(inputs.get("adopt")),
-        "resource_type": role.resource_type,
-        "predefined_role": role.predefined_role,
-    }
-
-
-def _role_from_outputs(id_: str, outputs: Mapping[str, Any]) -> Role:
-    return Role(id=id_, name=outputs.get("role_name"), permissions=list(outputs.get("permissions") or []),
-                description=outputs.get("description"), resource_type=outputs.get("resource_type"),
-                predefined_role=bool(outputs.get("predefined_role")))
+    return SCHEMA.output_values(inputs, ROLE.outputs(role), {
+        "permissions": sorted(role.permissions), "adopt": bool(inputs.get("adopt")),
+    })
 
 
 ProjectRoleArgs = SCHEMA.args_class("ProjectRoleArgs", "Inputs of a ``ProjectRole``.")

@@ -23,16 +23,16 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from .admin_api.behaviour import PROJECT_MEMBER_ROLES
 from .admin_api.errors import AlreadyMemberError, NotFoundError, NotInOrganizationError, ProjectArchivedError
-from .admin_api.models import ProjectUser as Membership
+from .admin_api.models import ProjectMembership
 from .base_provider import AdminApiProvider
 from .input_checks import one_of, role_id_list, true_or_false
 from .input_diff import same_flag, same_role_set
 from .member_roles import assign_roles, claim_roles, held_roles, undeclared_roles, unassign_roles
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
-from .resource_schema import Input, Output, ResourceSchema
-from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
-from .user_reference import UserReference, requested_email
+from .resource_schema import Input, Output, RecordOutputs, ResourceSchema
+from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER, as_written
+from .user_reference import UserReference
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 def _role_list(roles: Any) -> list[str]:
     return sorted(set(roles), key=str)  # key=str: a role not known yet in a preview is an Unknown
 
+
+# The membership as the API lists it; the stack's user reference stays in the inputs.
+MEMBERSHIP = RecordOutputs(ProjectMembership, {
+    "user_id": "id", "email": "email", "name": "name", "role": "role", "added_at": "added_at",
+})
 
 SCHEMA = ResourceSchema(
     inputs=(
@@ -65,6 +70,7 @@ SCHEMA = ResourceSchema(
         REQUESTED_EMAIL,
         Output("pending", bool, "True while the user (invited) has not joined the organization."),
     ),
+    records=(MEMBERSHIP,),
 )
 
 
@@ -121,7 +127,7 @@ class ProjectUserProvider(AdminApiProvider):
         log.info("%s joined the organization: managing their membership of %s", user, project_id)
         return UpdateResult(_outputs(news, membership, roles))
 
-    def _add(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> tuple[Membership, bool]:
+    def _add(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> tuple[ProjectMembership, bool]:
         """The membership, and whether this call added it (else it existed exactly as declared)."""
         try:
             return self.access.add_member(project_id, role, user_id=user.user_id, email=user.email), True
@@ -136,7 +142,7 @@ class ProjectUserProvider(AdminApiProvider):
         except ProjectArchivedError:
             raise ValueError(f"project {project_id} is archived: archived projects have no users") from None
 
-    def _take_over_as_declared(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> Membership:
+    def _take_over_as_declared(self, project_id: str, user: UserReference, role: str, roles: list[str] | None) -> ProjectMembership:
         """The member exists already. If exactly as declared (same role, no extra role the
         declaration lacks), it is what an interrupted run of this stack leaves behind: take it
         over without a write. Otherwise fail with what exists and how to take it over."""
@@ -180,7 +186,7 @@ class ProjectUserProvider(AdminApiProvider):
             if self._not_joined(news):
                 return UpdateResult(_pending_outputs(news))
             return self._join(project_id, news)
-        membership = _membership_from_outputs(olds)
+        membership = MEMBERSHIP.record_from(olds)
         role, roles, before = news["role"], news.get("roles"), olds.get("roles")
         if role != olds.get("role"):
             try:
@@ -206,30 +212,22 @@ class ProjectUserProvider(AdminApiProvider):
         self.access.remove_member(project_id, user_id)  # its roles go with it
 
 
-def _outputs(inputs: Mapping[str, Any], membership: Membership, roles: list[str] | None) -> dict[str, Any]:
-    return {
-        "project_id": inputs["project_id"],
-        "user_id": membership.id,
-        "email": membership.email,
-        "name": membership.name,
-        "role": membership.role,
+def _outputs(inputs: Mapping[str, Any], membership: ProjectMembership, roles: list[str] | None) -> dict[str, Any]:
+    return SCHEMA.output_values(inputs, MEMBERSHIP.outputs(membership), {
         "roles": None if roles is None else sorted(roles),
-        "added_at": membership.added_at,
-        "adopt": bool(inputs.get("adopt")),
         "invite": True if inputs.get("invite") else None,  # absent, as before invites, unless set
-        "requested_email": requested_email(inputs),
         "pending": False,
-    }
+        **as_written(inputs),
+    })
 
 
 def _pending_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """A membership waiting for its invited user to join: no user id yet."""
-    return {
-        "project_id": inputs["project_id"], "user_id": None, "email": inputs["email"], "name": None,
-        "role": inputs["role"], "roles": None if inputs.get("roles") is None else sorted(inputs["roles"]),
-        "added_at": None, "adopt": bool(inputs.get("adopt")), "invite": True,
-        "requested_email": inputs["email"], "pending": True,
-    }
+    return SCHEMA.output_values(inputs, MEMBERSHIP.outputs(None), {
+        "email": inputs["email"], "role": inputs["role"],
+        "roles": None if inputs.get("roles") is None else sorted(inputs["roles"]),
+        "invite": True, "pending": True, **as_written(inputs),
+    })
 
 
 def _ids(id_: str, outputs: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -239,16 +237,6 @@ def _ids(id_: str, outputs: Mapping[str, Any]) -> tuple[str, str | None]:
     if outputs.get("pending"):
         return project_id, None
     return project_id, outputs.get("user_id") or user_id
-
-
-def _membership_from_outputs(outputs: Mapping[str, Any]) -> Membership:
-    return Membership(
-        id=outputs["user_id"],
-        email=outputs.get("email"),
-        name=outputs.get("name"),
-        role=outputs["role"],
-        added_at=None if outputs.get("added_at") is None else int(outputs["added_at"]),
-    )
 
 
 ProjectUserArgs = SCHEMA.args_class(

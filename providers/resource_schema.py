@@ -1,10 +1,13 @@
 """Each resource's properties, declared once; everything else derived from the declaration.
 
 A resource module lists its inputs (with the rule ``check`` applies, and whether a change
-replaces or updates in place) and its output-only properties, each with a type and a one-line
-doc. From that one list come: the names the resource registers, ``check``, ``diff``, the
-inputs that ``read`` reports back, the ``…Args`` class and the typed, documented output
-properties of the resource class. Adding a property is one line in one place.
+replaces or updates in place), the rules over several inputs together, its output-only
+properties, each with a type and a one-line doc, and which outputs an API record fills. From
+that one list come: the names the resource registers, ``check``, ``diff``, the outputs the
+provider returns and the record rebuilt from them, the inputs that ``read`` reports back, the
+``…Args`` class and the typed, documented output properties of the resource class. The access
+spec judges its fields by the same rules (``Input.rule``, ``ResourceSchema.constraint_problems``).
+Adding a property is one line in one place.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any, Callable, Mapping, Protocol
 
 import pulumi
 from pulumi.dynamic import CheckResult, DiffResult
+
+from pydantic import SecretStr
 
 from .input_checks import InputChecker, Rule, is_given, is_unknown
 from .input_diff import Comparator, same_user, same_value
@@ -77,7 +82,7 @@ class Input:
 
     def check(self, checker: InputChecker) -> None:
         if self.rule is not None:
-            self.rule(checker, self.name, self.required)
+            checker.judge(self.name, self.rule, required=self.required)
         elif self.required and not is_given(checker.value(self.name)):
             checker.fail(self.name, f"{self.name} is required")
 
@@ -103,9 +108,11 @@ class Input:
 
 @dataclass(frozen=True)
 class UserInputs:
-    """``user_id`` or ``email``: exactly one names the user, each in its own shape. Naming the
-    same person the other way, or an email in another letter case, is no change."""
+    """``user_id`` or ``email``: exactly one names the user, each in the shape its rule says.
+    Naming the same person the other way, or an email in another letter case, is no change."""
 
+    user_id: Rule
+    email: Rule
     user_id_doc: str = "The user's OpenAI id, `user-…`. Give this or `email`."
     email_doc: str = "The user's email address, matched case-insensitively. Give this or `user_id`."
 
@@ -116,7 +123,9 @@ class UserInputs:
         return [("user_id", str | None, False), ("email", str | None, False)]
 
     def check(self, checker: InputChecker) -> None:
-        checker.user_reference()
+        chosen = checker.exactly_one_of("user_id", "email")
+        if chosen is not None:
+            checker.judge(chosen, self.user_id if chosen == "user_id" else self.email, required=True)
 
     def checked(self, news: Mapping[str, Any]) -> dict[str, Any]:
         prop = "user_id" if is_given(news.get("user_id")) else "email"
@@ -131,11 +140,66 @@ class UserInputs:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A rule over several inputs together, reported on ``prop``. ``problem`` looks at the
+    inputs and says what is wrong, naming the inputs it concerns; it is not asked while one of
+    ``reads`` is unknown or has failed its own rule."""
+
+    prop: str
+    reads: tuple[str, ...]
+    problem: Callable[[Mapping[str, Any]], str | None]
+
+
+@dataclass(frozen=True)
+class RecordOutputs:
+    """Outputs that one API record fills: output name → the record's field. Read both ways:
+    a record's values become outputs, and the record is rebuilt from stored outputs (``update``
+    is handed the previous outputs, not a record)."""
+
+    record: type[Any]
+    fields: Mapping[str, str]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.fields)
+
+    def outputs(self, record: Any | None) -> dict[str, Any]:
+        """The record's values under their output names (None for a field it lacks); all None
+        without a record. A secret is handed on as its value: the resource class makes the
+        engine store that output encrypted."""
+        if record is None:
+            return dict.fromkeys(self.fields)
+        return {name: _plain(getattr(record, field, None)) for name, field in self.fields.items()}
+
+    def record_from(self, outputs: Mapping[str, Any], **known: Any) -> Any:
+        """The record as the outputs hold it (a field they leave empty takes the record's
+        default); ``known``: fields the outputs do not hold, such as the resource's id."""
+        stored = {field: outputs.get(name) for name, field in self.fields.items() if outputs.get(name) is not None}
+        return self.record.model_validate({**stored, **known})
+
+
+def _plain(value: Any) -> Any:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+@dataclass(frozen=True)
 class ResourceSchema:
-    """A resource's inputs (each also an output) and its output-only properties."""
+    """A resource's inputs (each also an output), the rules over several inputs together, its
+    output-only properties, and which of its outputs API records fill."""
 
     inputs: tuple[InputDeclaration, ...]
     outputs: tuple[Output, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    records: tuple[RecordOutputs, ...] = ()
+
+    def __post_init__(self) -> None:
+        undeclared = [name for record in self.records for name in record.names if name not in self.output_names]
+        if undeclared:
+            raise ValueError(f"record outputs {undeclared} are not declared outputs of the resource")
+
+    def input(self, name: str) -> Input:
+        """The input declared as ``name`` (whose rule the access spec applies too)."""
+        return next(d for d in self.inputs if isinstance(d, Input) and d.name == name)
 
     @property
     def all_outputs(self) -> tuple[Output, ...]:
@@ -154,7 +218,28 @@ class ResourceSchema:
         for declaration in self.inputs:
             declaration.check(checker)
             checked.update(declaration.checked(news))
+        for constraint in self.constraints:
+            if not checker.failed(*constraint.reads) and not any(is_unknown(news.get(p)) for p in constraint.reads):
+                problem = constraint.problem(news)
+                if problem is not None:
+                    checker.fail(constraint.prop, problem)
         return CheckResult(checked, checker.failures)
+
+    def constraint_problems(self, values: Mapping[str, Any]) -> list[str]:
+        """What the rules over several inputs find wrong with ``values`` (inputs each valid)."""
+        return [problem for constraint in self.constraints if (problem := constraint.problem(values)) is not None]
+
+    def output_values(self, inputs: Mapping[str, Any], *parts: Mapping[str, Any]) -> dict[str, Any]:
+        """Every declared output: the inputs as given, then each of ``parts`` over them (what
+        an API record says, what the provider worked out). A name the schema does not declare
+        is refused: every output is declared here first."""
+        undeclared = sorted({name for part in parts for name in part} - set(self.output_names))
+        if undeclared:
+            raise KeyError(f"outputs {undeclared} are not declared in the schema")
+        values = {name: inputs.get(name) for declaration in self.inputs for name in _names(declaration)}
+        for part in parts:
+            values.update(part)
+        return {name: values.get(name) for name in self.output_names}
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
         """Changes stated explicitly (never "unknown"), comparing inputs only: never
@@ -207,6 +292,10 @@ class ResourceSchema:
         for output_name in self.output_names:
             props.setdefault(output_name, None)
         return props
+
+
+def _names(declaration: InputDeclaration) -> list[str]:
+    return [output.name for output in declaration.outputs()]
 
 
 def output_properties(schema: ResourceSchema) -> dict[str, property]:

@@ -24,30 +24,48 @@ import time
 from typing import Any, Mapping, Sequence
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from .access_gateway import AccessGateway
 from .admin_api.behaviour import SERVICE_ACCOUNT_ROLES
-from .admin_api.client import AdminClient
 from .admin_api.errors import NotFoundError, ProjectArchivedError
-from .admin_api.models import NewApiKey, ServiceAccount as Account
+from .admin_api.models import NewApiKey, ServiceAccountRecord
 from .base_provider import AdminApiProvider
-from .input_checks import any_text, free_text, is_unknown, one_of, positive_seconds, text_list
+from .input_checks import any_text, name, one_of, positive_seconds, text_list
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
-from .resource_schema import Input, Output, ResourceSchema
+from .resource_schema import Constraint, Input, Output, RecordOutputs, ResourceSchema
 from .service_account_keys import KeyOptions, new_key, renewal_reason, replace_key
 from .shared_inputs import PROJECT
 
 log = logging.getLogger(__name__)
 
 NAME_MAX_LENGTH = 255  # unconfirmed by any source: a generous bound that catches mistakes
-KEY_OUTPUTS = ("api_key", "api_key_id", "api_key_expires_at")
+
+
+def _renewal_problem(inputs: Mapping[str, Any]) -> str | None:
+    renew, expires = inputs.get("key_renew_before_seconds"), inputs.get("key_expires_in_seconds")
+    if renew is None:
+        return None
+    if expires is None:
+        return "key_renew_before_seconds needs key_expires_in_seconds: a key that never expires is never renewed"
+    if renew >= expires:
+        return (f"key_renew_before_seconds ({int(renew)}) must be less than key_expires_in_seconds "
+                f"({int(expires)}), or every up would make a new key")
+    return None
+
+
+ACCOUNT = RecordOutputs(ServiceAccountRecord, {
+    "service_account_id": "id", "name": "name", "role": "role", "created_at": "created_at",
+})
+# The key's value is in the create's answer only; listings show its id and expiry.
+KEY = RecordOutputs(NewApiKey, {"api_key": "value", "api_key_id": "id", "api_key_expires_at": "expires_at"})
 
 SCHEMA = ResourceSchema(
     inputs=(
         PROJECT,
         Input("name", str, "The service account's name (not unique in a project); a new name updates in place.",
-              rule=free_text("the service account's name, such as 'deploy-bot'", max_length=NAME_MAX_LENGTH),
+              rule=name("a service account name such as 'deploy-bot'", max_length=NAME_MAX_LENGTH),
               required=True),
         Input("role", str, "`member` (the default) or `owner`; a new role updates in place.",
               rule=one_of(SERVICE_ACCOUNT_ROLES), default="member"),
@@ -72,26 +90,17 @@ SCHEMA = ResourceSchema(
         Output("api_key_id", str | None, "The API key's id, `key_…`."),
         Output("api_key_expires_at", int | None, "When the API key expires (unix seconds), or None."),
     ),
+    constraints=(
+        Constraint("key_renew_before_seconds", ("key_renew_before_seconds", "key_expires_in_seconds"),
+                   _renewal_problem),
+    ),
+    records=(ACCOUNT, KEY),
 )
-INPUTS = tuple(output.name for declaration in SCHEMA.inputs for output in declaration.outputs())
 
 
 class ServiceAccountProvider(AdminApiProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = SCHEMA.check(news)
-        renew, expires = news.get("key_renew_before_seconds"), news.get("key_expires_in_seconds")
-        if renew is None or is_unknown(renew) or is_unknown(expires) or any(
-                f.property in ("key_renew_before_seconds", "key_expires_in_seconds") for f in result.failures):
-            return result
-        if expires is None:
-            problem = "needs key_expires_in_seconds: a key that never expires is never renewed"
-        elif renew >= expires:
-            problem = (f"({int(renew)}) must be less than key_expires_in_seconds ({int(expires)}), "
-                       "or every update would make a new key")
-        else:
-            return result
-        return CheckResult(result.inputs, [*result.failures, CheckFailure("key_renew_before_seconds",
-                                                                          f"key_renew_before_seconds {problem}")])
+        return SCHEMA.check(news)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = SCHEMA.diff(olds, news)
@@ -103,45 +112,41 @@ class ServiceAccountProvider(AdminApiProvider):
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        with self.access.changing_service_accounts(props["project_id"]):
-            return self._create(props)
-
-    def _create(self, props: dict[str, Any]) -> CreateResult:
         project_id, name, role = props["project_id"], props["name"], props["role"]
-        client = self.access.client
-        listed = _accounts(client, project_id)  # fresh, not the shared listing: it decides a write
+        access = self.access
+        listed = _accounts(access, project_id)  # listed now, not the shared listing: it decides a write
         leftover = _leftover_of_an_interrupted_create(listed, project_id, name, role)
         if leftover is not None:
-            return self._take_over(client, props, leftover)
+            return self._take_over(access, props, leftover)
         options = KeyOptions.from_inputs(props)
-        created = client.create_service_account(project_id, name, expires_in_seconds=options.expires_in_seconds,
+        created = access.create_service_account(project_id, name, expires_in_seconds=options.expires_in_seconds,
                                                 known=listed)
-        account: Account = created
+        account: ServiceAccountRecord = created
         key = created.api_key
         if key is None:
             # Read back after a lost answer: the account is ours, and so are its keys (it
             # was created by this call); their values are lost, so they make way for a new one.
-            lost = [k.id for k in client.service_account_keys(project_id, account.id)]
+            lost = [k.id for k in access.service_account_keys(project_id, account.id)]
             log.info("service account %s: its first key's value was lost with the create's answer; "
                      "making a new key and deleting %s", account.id, ", ".join(lost) or "nothing")
-            key = replace_key(client, project_id, account.id, name, options, lost)
+            key = replace_key(access, project_id, account.id, name, options, lost)
         elif options.scopes is not None:
             # The first key cannot be created with scopes: restrict it before anyone sees it.
-            client.update_project_api_key(project_id, key.id, scopes=options.scopes)
+            access.restrict_api_key(project_id, key.id, options.scopes)
         if role != account.role:
-            account = client.update_service_account(project_id, account.id, role=role)
+            account = access.update_service_account(project_id, account.id, role=role)
         return CreateResult(f"{project_id}/{account.id}", _outputs(props, account, key))
 
-    def _take_over(self, client: AdminClient, props: Mapping[str, Any], account: Account) -> CreateResult:
+    def _take_over(self, access: AccessGateway, props: Mapping[str, Any], account: ServiceAccountRecord) -> CreateResult:
         project_id = props["project_id"]
-        existing = [k.id for k in client.service_account_keys(project_id, account.id)]
+        existing = [k.id for k in access.service_account_keys(project_id, account.id)]
         log.warning(
             "service account %s (%r, role %s) already exists in project %s exactly as declared: taking it over "
             "as the leftover of an interrupted create, with a new key. Its existing keys are left alone, "
             "since this stack cannot know they are its own: %s", account.id, account.name, account.role,
             project_id, ", ".join(existing) or "none",
         )
-        key = new_key(client, project_id, account.id, props["name"], KeyOptions.from_inputs(props))
+        key = new_key(access, project_id, account.id, props["name"], KeyOptions.from_inputs(props))
         return CreateResult(f"{project_id}/{account.id}", _outputs(props, account, key))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -161,22 +166,18 @@ class ServiceAccountProvider(AdminApiProvider):
         if key is None:
             if key_id:
                 log.info("key %s of project %s is gone: the next update makes a new one", key_id, project_id)
-            return dict.fromkeys(KEY_OUTPUTS)
-        value = None if key.expired(time.time()) else props.get("api_key")
-        return {"api_key": value, "api_key_id": key.id, "api_key_expires_at": key.expires_at}
+            return KEY.outputs(None)
+        # A listed key has no value: the stored one stands, unless the key has expired.
+        return {**KEY.outputs(key), "api_key": None if key.expired(time.time()) else props.get("api_key")}
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         project_id, account_id = split_resource_id(id_, 2)
-        with self.access.changing_service_accounts(project_id):
-            return self._update(project_id, account_id, olds, news)
-
-    def _update(self, project_id: str, account_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> UpdateResult:
-        client = self.access.client
-        account = _account_from_outputs(olds)
+        access = self.access
+        account = ACCOUNT.record_from(olds)
         changes = {prop: news[prop] for prop in ("name", "role") if news.get(prop) != olds.get(prop)}
         if changes:
             try:
-                account = client.update_service_account(project_id, account_id, **changes)
+                account = access.update_service_account(project_id, account_id, **changes)
             except NotFoundError:
                 raise ValueError(f"service account {account_id} no longer exists in project {project_id}: run "
                                  "`pulumi refresh` to drop it from the state, then `pulumi up` creates it anew") from None
@@ -185,27 +186,26 @@ class ServiceAccountProvider(AdminApiProvider):
             return UpdateResult(_outputs(news, account, None, key_from=olds))
         log.info("service account %r (%s): making a new key (%s)", news["name"], account_id, reason)
         old_ids = [olds["api_key_id"]] if olds.get("api_key_id") else []
-        key = replace_key(client, project_id, account_id, news["name"], KeyOptions.from_inputs(news), old_ids)
+        key = replace_key(access, project_id, account_id, news["name"], KeyOptions.from_inputs(news), old_ids)
         return UpdateResult(_outputs(news, account, key))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         project_id, account_id = split_resource_id(id_, 2)
         try:
-            with self.access.changing_service_accounts(project_id):
-                self.access.client.delete_service_account(project_id, account_id)  # its keys go with it
+            self.access.delete_service_account(project_id, account_id)  # its keys go with it
         except (NotFoundError, ProjectArchivedError):
             log.info("service account %s of project %s was already gone", account_id, project_id)
 
 
-def _accounts(client: AdminClient, project_id: str) -> list[Account]:
+def _accounts(access: AccessGateway, project_id: str) -> list[ServiceAccountRecord]:
     try:
-        return list(client.list_service_accounts(project_id))
+        return access.current_service_accounts(project_id)
     except ProjectArchivedError:
         raise ValueError(f"project {project_id} is archived: archived projects have no service accounts") from None
 
 
-def _leftover_of_an_interrupted_create(listed: Sequence[Account], project_id: str, name: str,
-                                       role: str) -> Account | None:
+def _leftover_of_an_interrupted_create(listed: Sequence[ServiceAccountRecord], project_id: str, name: str,
+                                       role: str) -> ServiceAccountRecord | None:
     """The one account exactly as declared, if any; fails on what cannot be told apart."""
     same_name = [a for a in listed if a.name == name]
     exact = [a for a in same_name if a.role == role]
@@ -222,25 +222,13 @@ def _leftover_of_an_interrupted_create(listed: Sequence[Account], project_id: st
     return None
 
 
-def _outputs(inputs: Mapping[str, Any], account: Account, key: NewApiKey | None,
+def _outputs(inputs: Mapping[str, Any], account: ServiceAccountRecord, key: NewApiKey | None,
              key_from: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Every output. The key's value comes from a new key, or else from ``key_from`` (the
+    """Every output. The key's outputs come from a new key, or else from ``key_from`` (the
     previous outputs) or ``inputs``."""
-    outputs = {prop: inputs.get(prop) for prop in INPUTS}
-    outputs.update(name=account.name, role=account.role, service_account_id=account.id,
-                   created_at=account.created_at)
-    if key is not None:
-        outputs.update(api_key=key.value.get_secret_value(), api_key_id=key.id, api_key_expires_at=key.expires_at)
-    else:
-        previous = key_from if key_from is not None else inputs
-        outputs.update({prop: previous.get(prop) for prop in KEY_OUTPUTS})
-    return outputs
-
-
-def _account_from_outputs(outputs: Mapping[str, Any]) -> Account:
-    created_at = outputs.get("created_at")
-    return Account(id=outputs["service_account_id"], name=outputs["name"], role=outputs["role"],
-                   created_at=None if created_at is None else int(created_at))
+    previous = key_from if key_from is not None else inputs
+    key_outputs = KEY.outputs(key) if key is not None else {name: previous.get(name) for name in KEY.names}
+    return SCHEMA.output_values(inputs, ACCOUNT.outputs(account), key_outputs)
 
 
 ServiceAccountArgs = SCHEMA.args_class("ServiceAccountArgs", "Inputs of a ``ServiceAccount``.")

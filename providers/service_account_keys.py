@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from .admin_api.client import AdminClient
+from .access_gateway import AccessGateway
 from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
 from .admin_api.models import NewApiKey
 
@@ -52,15 +52,15 @@ def renewal_reason(olds: Mapping[str, Any], news: Mapping[str, Any], now: float)
     return None
 
 
-def new_key(client: AdminClient, project_id: str, service_account_id: str, key_name: str,
+def new_key(access: AccessGateway, project_id: str, service_account_id: str, key_name: str,
             options: KeyOptions) -> NewApiKey:
-    return client.create_service_account_key(
+    return access.create_service_account_key(
         project_id, service_account_id, name=key_name,
         expires_in_seconds=options.expires_in_seconds, scopes=options.scopes,
     )
 
 
-def replace_key(client: AdminClient, project_id: str, service_account_id: str, key_name: str,
+def replace_key(access: AccessGateway, project_id: str, service_account_id: str, key_name: str,
                 options: KeyOptions, old_key_ids: Sequence[str]) -> NewApiKey:
     """A new key, then the old ones deleted: whoever holds the old key keeps a valid one
     until the new one exists (and can be handed on by the same update).
@@ -68,13 +68,13 @@ def replace_key(client: AdminClient, project_id: str, service_account_id: str, k
     If an old key cannot be deleted, the operation fails and the state keeps the old key, so
     the new one (which nobody has seen) is deleted again rather than left unknown to the stack.
     """
-    created = new_key(client, project_id, service_account_id, key_name, options)
+    created = new_key(access, project_id, service_account_id, key_name, options)
     try:
         for old in old_key_ids:
-            delete_key(client, project_id, old)
+            delete_key(access, project_id, old)
     except AdminApiError:
         try:
-            delete_key(client, project_id, created.id)
+            delete_key(access, project_id, created.id)
         except AdminApiError as error:
             log.warning("key %s of service account %s could not be taken back after the old key's deletion "
                         "failed (%s): delete it by hand", created.id, service_account_id, error.message)
@@ -82,8 +82,8 @@ def replace_key(client: AdminClient, project_id: str, service_account_id: str, k
     return created
 
 
-def delete_key(client: AdminClient, project_id: str, api_key_id: str) -> None:
+def delete_key(access: AccessGateway, project_id: str, api_key_id: str) -> None:
     try:
-        client.delete_project_api_key(project_id, api_key_id)
+        access.delete_api_key(project_id, api_key_id)
     except (NotFoundError, ProjectArchivedError):
         log.info("key %s of project %s was already gone", api_key_id, project_id)

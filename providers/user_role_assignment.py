@@ -19,15 +19,20 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from .admin_api.errors import AlreadyAssignedError, AssigneeNotMemberError, NotFoundError, ProjectArchivedError
 from .base_provider import AdminApiProvider
 from .input_checks import role_id
-from .member_roles import is_claimed
+from .member_roles import cannot_assign, is_claimed
 from .resource_ids import split_resource_id
 from .resource_inputs import AdminApiResource
-from .resource_schema import Change, Input, Output, ResourceSchema
+from .admin_api.models import AssignedRole
+from .resource_schema import Change, Input, Output, RecordOutputs, ResourceSchema
 from .role_ids import role_id_matches
-from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER
-from .user_reference import UserReference, requested_email
+from .shared_inputs import ADOPT, PROJECT, REQUESTED_EMAIL, USER, as_written
+from .user_reference import UserReference
 
 log = logging.getLogger(__name__)
+
+# What the API tells of the role, whether read from the member's assigned roles or from the
+# answer to assigning it.
+ROLE = RecordOutputs(AssignedRole, {"name": "name", "permissions": "permissions", "predefined_role": "predefined_role"})
 
 SCHEMA = ResourceSchema(
     inputs=(
@@ -46,6 +51,7 @@ SCHEMA = ResourceSchema(
         Output("predefined_role", bool, "Whether the role is one of OpenAI's predefined roles."),
         REQUESTED_EMAIL,
     ),
+    records=(ROLE,),
 )
 
 
@@ -99,7 +105,7 @@ class UserRoleAssignmentProvider(AdminApiProvider):
                 "(opts=pulumi.ResourceOptions(depends_on=[membership]))."
             ) from None
         except NotFoundError as error:
-            raise ValueError(f"cannot assign role {role_id} in project {project_id}: {error.message}") from None
+            raise ValueError(cannot_assign(role_id, project_id, error)) from None
         except ProjectArchivedError:
             raise ValueError(f"project {project_id} is archived: its roles cannot be assigned") from None
 
@@ -113,7 +119,7 @@ class UserRoleAssignmentProvider(AdminApiProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Every API-visible input replaces; only `adopt` (or how the user is spelled) is left.
-        return UpdateResult({**olds, "adopt": bool(news.get("adopt")), "requested_email": requested_email(news)})
+        return UpdateResult({**olds, **as_written(news)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         project_id, user_id, role_id = split_resource_id(id_, 3)
@@ -125,18 +131,11 @@ class UserRoleAssignmentProvider(AdminApiProvider):
 
 
 def _outputs(inputs: Mapping[str, Any], user_id: str, role: RoleFacts) -> dict[str, Any]:
-    return {
-        "project_id": inputs["project_id"],
+    # The role id as the stack wrote it (an input), even where the API answers with a longer form.
+    return SCHEMA.output_values(inputs, ROLE.outputs(role), {
         "user_id": user_id,
-        "email": inputs.get("email"),
-        # The id as the stack wrote it, even where the API answers with a longer form.
-        "role_id": inputs["role_id"],
-        "name": role.name,
-        "permissions": list(role.permissions),
-        "predefined_role": bool(role.predefined_role),
-        "adopt": bool(inputs.get("adopt")),
-        "requested_email": requested_email(inputs),
-    }
+        **as_written(inputs),
+    })
 
 
 UserRoleAssignmentArgs = SCHEMA.args_class(

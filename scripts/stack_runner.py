@@ -31,9 +31,10 @@ OFFLINE_ENGINE_ENV = {
 @functools.cache
 def pulumi_bin_dir() -> Path:
     """The directory of the ``pulumi`` CLI: the user's own, or one built once and cached."""
-    result = subprocess.run(
-        ["bash", str(REPO_ROOT / "scripts" / "get-pulumi.sh")], check=True, stdout=subprocess.PIPE, text=True
-    )
+    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "get-pulumi.sh")], capture_output=True, text=True)
+    if result.returncode != 0:  # its progress is noise when it works, the explanation when it fails
+        sys.stderr.write(result.stderr)
+        result.check_returncode()
     return Path(result.stdout.strip().splitlines()[-1])
 
 
@@ -49,16 +50,11 @@ def open_stack(
     """Creates or selects ``stack_name`` of the project in ``work_dir`` (its Pulumi.yaml and
     Pulumi.<stack>.yaml), with state under ``state_dir``. ``env`` reaches the engine and the
     provider process: never put the admin key there, set it as secret config instead."""
-    bin_dir = pulumi_bin_dir()
     state_dir.mkdir(parents=True, exist_ok=True)
     env_vars = {
-        **OFFLINE_ENGINE_ENV,
+        **engine_env(),
         "PULUMI_BACKEND_URL": state_dir.resolve().as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": passphrase,
-        # The engine starts the dynamic provider with this interpreter: the one that has the
-        # providers installed (the Automation API drops the project's virtualenv setting).
-        "PULUMI_PYTHON_CMD": sys.executable,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         **(env or {}),
     }
     options = auto.LocalWorkspaceOptions(
@@ -66,6 +62,22 @@ def open_stack(
         pulumi_home=str(state_dir / "pulumi-home"),
         env_vars=env_vars,
         secrets_provider="passphrase",
-        pulumi_command=auto.PulumiCommand(root=str(bin_dir.parent)),
+        pulumi_command=pulumi_command(),
     )
     return auto.create_or_select_stack(stack_name, project_name=PROJECT_NAME, program=program, opts=options)
+
+
+def engine_env() -> dict[str, str]:
+    """What the CLI and the provider process it starts need here: offline, this interpreter,
+    the CLI on PATH. No backend and no passphrase: those are the caller's."""
+    return {
+        **OFFLINE_ENGINE_ENV,
+        # The engine starts the dynamic provider with this interpreter: the one that has the
+        # providers installed (the Automation API drops the project's virtualenv setting).
+        "PULUMI_PYTHON_CMD": sys.executable,
+        "PATH": f"{pulumi_bin_dir()}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def pulumi_command() -> auto.PulumiCommand:
+    return auto.PulumiCommand(root=str(pulumi_bin_dir().parent))

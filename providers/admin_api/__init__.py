@@ -30,16 +30,16 @@ from .errors import (
 )
 from .models import (
     AssignedRole,
-    Invite,
+    InviteRecord,
     NewApiKey,
     NewServiceAccount,
     OrganizationUser,
-    Project,
+    ProjectRecord,
     ProjectApiKey,
-    ProjectUser,
+    ProjectMembership,
     Role,
     RoleAssignment,
-    ServiceAccount,
+    ServiceAccountRecord,
 )
 from .retry import RetryPolicy
 
@@ -59,7 +59,7 @@ __all__ = [
     "AuthenticationError",
     "InsecureBaseUrlError",
     "InvalidRequestError",
-    "Invite",
+    "InviteRecord",
     "InviteAcceptedError",
     "InvitePendingError",
     "NewApiKey",
@@ -69,11 +69,11 @@ __all__ = [
     "OrganizationUser",
     "PaginationError",
     "PermissionDeniedError",
-    "Project",
+    "ProjectRecord",
     "ProjectApiKey",
     "ProjectAlreadyArchivedError",
     "ProjectArchivedError",
-    "ProjectUser",
+    "ProjectMembership",
     "RateLimitedError",
     "RetryPolicy",
     "Role",
@@ -81,6 +81,6 @@ __all__ = [
     "RoleNameTakenError",
     "RoleStillAssignedError",
     "ServerError",
-    "ServiceAccount",
+    "ServiceAccountRecord",
     "UnexpectedResponseError",
 ]

@@ -24,16 +24,16 @@ from .errors import (
 from .models import (
     M,
     AssignedRole,
-    Invite,
+    InviteRecord,
     NewApiKey,
     NewServiceAccount,
     OrganizationUser,
-    Project,
+    ProjectRecord,
     ProjectApiKey,
-    ProjectUser,
+    ProjectMembership,
     Role,
     RoleAssignment,
-    ServiceAccount,
+    ServiceAccountRecord,
     parse,
 )
 from .pagination import LEGACY, NEXT_CURSOR, PageStyle, paginate
@@ -118,12 +118,12 @@ class AdminClient:
         self.close()
 
     # --- project users (legacy membership) -----------------------------------------------
-    def list_project_users(self, project_id: str) -> Iterator[ProjectUser]:
-        return self._list(PROJECT_USERS, {"project_id": project_id}, LEGACY, ProjectUser)
+    def list_project_users(self, project_id: str) -> Iterator[ProjectMembership]:
+        return self._list(PROJECT_USERS, {"project_id": project_id}, LEGACY, ProjectMembership)
 
     def add_project_user(
         self, project_id: str, *, role: str, user_id: str | None = None, email: str | None = None
-    ) -> ProjectUser:
+    ) -> ProjectMembership:
         """Add a member by ``user_id`` or ``email`` (exactly one).
 
         Never adds twice: if an attempt's outcome is unknown (5xx, dropped connection), the
@@ -145,17 +145,17 @@ class AdminClient:
             "POST", PROJECT_USERS, {"project_id": project_id}, body=body, idempotent=False,
             reconcile=Reconciliation(read_back=read_back, done_errors=(AlreadyMemberError,)),
         ))
-        return self._parse(ProjectUser, raw, "POST", PROJECT_USERS)
+        return self._parse(ProjectMembership, raw, "POST", PROJECT_USERS)
 
-    def get_project_user(self, project_id: str, user_id: str) -> ProjectUser:
-        return self._get(ProjectUser, PROJECT_USER, {"project_id": project_id, "user_id": user_id})
+    def get_project_user(self, project_id: str, user_id: str) -> ProjectMembership:
+        return self._get(ProjectMembership, PROJECT_USER, {"project_id": project_id, "user_id": user_id})
 
-    def update_project_user(self, project_id: str, user_id: str, role: str) -> ProjectUser:
+    def update_project_user(self, project_id: str, user_id: str, role: str) -> ProjectMembership:
         # Setting a role is idempotent (same body, same result), so it is simply retried.
         raw = self._call(ApiRequest(
             "POST", PROJECT_USER, {"project_id": project_id, "user_id": user_id}, body={"role": role},
         ))
-        return self._parse(ProjectUser, raw, "POST", PROJECT_USER)
+        return self._parse(ProjectMembership, raw, "POST", PROJECT_USER)
 
     def remove_project_user(self, project_id: str, user_id: str) -> None:
         self._delete(PROJECT_USER, {"project_id": project_id, "user_id": user_id})
@@ -192,12 +192,12 @@ class AdminClient:
         self._delete(PROJECT_USER_ROLE, {"project_id": project_id, "user_id": user_id, "role_id": role_id})
 
     # --- service accounts -----------------------------------------------------------------
-    def list_service_accounts(self, project_id: str) -> Iterator[ServiceAccount]:
-        return self._list(SERVICE_ACCOUNTS, {"project_id": project_id}, LEGACY, ServiceAccount)
+    def list_service_accounts(self, project_id: str) -> Iterator[ServiceAccountRecord]:
+        return self._list(SERVICE_ACCOUNTS, {"project_id": project_id}, LEGACY, ServiceAccountRecord)
 
     def create_service_account(
         self, project_id: str, name: str, *, expires_in_seconds: int | None = None,
-        create_service_account_only: bool = False, known: Sequence[ServiceAccount] | None = None,
+        create_service_account_only: bool = False, known: Sequence[ServiceAccountRecord] | None = None,
     ) -> NewServiceAccount:
         """Create an account (role ``member``) with its first key, whose value only this answer holds.
 
@@ -227,18 +227,18 @@ class AdminClient:
                                     reconcile=Reconciliation(read_back=read_back)))
         return self._parse(NewServiceAccount, raw, "POST", SERVICE_ACCOUNTS)
 
-    def get_service_account(self, project_id: str, service_account_id: str) -> ServiceAccount:
-        return self._get(ServiceAccount, SERVICE_ACCOUNT,
+    def get_service_account(self, project_id: str, service_account_id: str) -> ServiceAccountRecord:
+        return self._get(ServiceAccountRecord, SERVICE_ACCOUNT,
                          {"project_id": project_id, "service_account_id": service_account_id})
 
     def update_service_account(
         self, project_id: str, service_account_id: str, *, name: str | None = None, role: str | None = None
-    ) -> ServiceAccount:
+    ) -> ServiceAccountRecord:
         # Setting a name or role is idempotent: simply retried.
         body = {k: v for k, v in (("name", name), ("role", role)) if v is not None}
         raw = self._call(ApiRequest("POST", SERVICE_ACCOUNT,
                                     {"project_id": project_id, "service_account_id": service_account_id}, body=body))
-        return self._parse(ServiceAccount, raw, "POST", SERVICE_ACCOUNT)
+        return self._parse(ServiceAccountRecord, raw, "POST", SERVICE_ACCOUNT)
 
     def delete_service_account(self, project_id: str, service_account_id: str) -> None:
         """Delete an account and, with it, its keys."""
@@ -319,10 +319,10 @@ class AdminClient:
         return self._list(ORGANIZATION_USERS, {}, LEGACY, OrganizationUser, query=query)
 
     # --- invites --------------------------------------------------------------------------
-    def list_invites(self) -> Iterator[Invite]:
-        return self._list(INVITES, {}, LEGACY, Invite)
+    def list_invites(self) -> Iterator[InviteRecord]:
+        return self._list(INVITES, {}, LEGACY, InviteRecord)
 
-    def create_invite(self, email: str, *, role: str, projects: Sequence[tuple[str, str]]) -> Invite:
+    def create_invite(self, email: str, *, role: str, projects: Sequence[tuple[str, str]]) -> InviteRecord:
         """Invite ``email`` to the organization with ``role``, and to ``projects`` ((id, role)).
 
         Never sends two: if an attempt's outcome is unknown (5xx, dropped connection), the
@@ -338,10 +338,10 @@ class AdminClient:
         body = {"email": email, "role": role, "projects": [{"id": pid, "role": r} for pid, r in projects]}
         raw = self._call(ApiRequest("POST", INVITES, {}, body=body, idempotent=False,
                                     reconcile=Reconciliation(read_back=read_back, done_errors=(InvitePendingError,))))
-        return self._parse(Invite, raw, "POST", INVITES)
+        return self._parse(InviteRecord, raw, "POST", INVITES)
 
-    def get_invite(self, invite_id: str) -> Invite:
-        return self._get(Invite, INVITE, {"invite_id": invite_id})
+    def get_invite(self, invite_id: str) -> InviteRecord:
+        return self._get(InviteRecord, INVITE, {"invite_id": invite_id})
 
     def delete_invite(self, invite_id: str) -> None:
         self._delete(INVITE, {"invite_id": invite_id})
@@ -355,18 +355,18 @@ class AdminClient:
     def list_organization_roles(self) -> Iterator[Role]:
         return self._list(ORGANIZATION_ROLES, {}, NEXT_CURSOR, Role)
 
-    def list_projects(self, *, include_archived: bool = False) -> Iterator[Project]:
+    def list_projects(self, *, include_archived: bool = False) -> Iterator[ProjectRecord]:
         """The active projects (the API leaves archived ones out unless asked)."""
         query = {"include_archived": "true"} if include_archived else None
-        return self._list(PROJECTS, {}, LEGACY, Project, query=query)
+        return self._list(PROJECTS, {}, LEGACY, ProjectRecord, query=query)
 
-    def get_project(self, project_id: str) -> Project:
-        return self._get(Project, PROJECT, {"project_id": project_id})
+    def get_project(self, project_id: str) -> ProjectRecord:
+        return self._get(ProjectRecord, PROJECT, {"project_id": project_id})
 
     def create_project(
         self, name: str, *, residency: str | None = None, external_key_id: str | None = None,
-        known: Sequence[Project] | None = None,
-    ) -> Project:
+        known: Sequence[ProjectRecord] | None = None,
+    ) -> ProjectRecord:
         """Create a project. Never two: names are not unique, so the ids of the active projects
         with this name are listed first (or taken from ``known``, the caller's listing made just
         before); if an attempt's outcome is unknown, a project with this name and an id not in
@@ -383,16 +383,16 @@ class AdminClient:
                 if v is not None}
         raw = self._call(ApiRequest("POST", PROJECTS, {}, body=body, idempotent=False,
                                     reconcile=Reconciliation(read_back=read_back)))
-        return self._parse(Project, raw, "POST", PROJECTS)
+        return self._parse(ProjectRecord, raw, "POST", PROJECTS)
 
     def update_project(self, project_id: str, *, name: str | None = None,
-                       external_key_id: str | None = None) -> Project:
+                       external_key_id: str | None = None) -> ProjectRecord:
         # Setting a name is idempotent: simply retried.
         body = {k: v for k, v in (("name", name), ("external_key_id", external_key_id)) if v is not None}
         raw = self._call(ApiRequest("POST", PROJECT, {"project_id": project_id}, body=body))
-        return self._parse(Project, raw, "POST", PROJECT)
+        return self._parse(ProjectRecord, raw, "POST", PROJECT)
 
-    def archive_project(self, project_id: str) -> Project:
+    def archive_project(self, project_id: str) -> ProjectRecord:
         """Archive a project (the API cannot delete one). Archiving an archived project is
         reported as done: the project as it is."""
         ids = {"project_id": project_id}
@@ -404,7 +404,7 @@ class AdminClient:
             ))
         except ProjectAlreadyArchivedError:
             return self.get_project(project_id)
-        return self._parse(Project, raw, "POST", PROJECT_ARCHIVE)
+        return self._parse(ProjectRecord, raw, "POST", PROJECT_ARCHIVE)
 
     def _archived_or_none(self, project_id: str) -> Any | None:
         project = self.get_project(project_id)

@@ -16,7 +16,7 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-class ProjectUser(ApiModel):
+class ProjectMembership(ApiModel):
     """A legacy project membership (``organization.project.user``)."""
 
     object: str = "organization.project.user"
@@ -43,7 +43,7 @@ class InvitedProject(ApiModel):
     role: str  # member | owner
 
 
-class Invite(ApiModel):
+class InviteRecord(ApiModel):
     """An invitation to the organization (``organization.invite``)."""
 
     object: str = "organization.invite"
@@ -104,7 +104,7 @@ class RoleAssignment(ApiModel):
     role: Role
 
 
-class Project(ApiModel):
+class ProjectRecord(ApiModel):
     """A project (``organization.project``)."""
 
     object: str = "organization.project"
@@ -121,7 +121,7 @@ class Project(ApiModel):
         return self.status == "archived" or self.archived_at is not None
 
 
-class ServiceAccount(ApiModel):
+class ServiceAccountRecord(ApiModel):
     """A project's service account (``organization.project.service_account``)."""
 
     object: str = "organization.project.service_account"
@@ -146,7 +146,7 @@ class NewApiKey(ApiModel):
     expires_at: int | None = None
 
 
-class NewServiceAccount(ServiceAccount):
+class NewServiceAccount(ServiceAccountRecord):
     """The answer to creating a service account. ``api_key`` is None when it was created
     without one, or when the create's answer was lost and the account was read back (the
     key's value then is lost too)."""

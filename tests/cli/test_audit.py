@@ -46,14 +46,14 @@ def every_kind(tmp_path):
 def test_json_reports_each_kind_and_exits_1(cli, emulator, every_kind):
     state = emulator.state()
 
-    run = cli("audit", "--spec", every_kind, "--json")
+    run = cli("audit", "--spec", every_kind, "--json", "--strict")
 
     assert run.code == 1, run.stderr
     report = json.loads(run.stdout)
     found = {(p["project_id"], d["kind"], d["member"], d["role_id"]) for p in report["projects"] for d in p["differences"]}
     assert found == EXPECTED
     assert report["format"] == 1 and report["in_sync"] is False
-    assert report["counts"] == {"missing_member": 1, "role_differs": 1, "missing_extra_role": 1,
+    assert report["counts"] == {"unknown_project": 0, "missing_member": 1, "role_differs": 1, "missing_extra_role": 1,
                                 "undeclared_member": 1, "undeclared_extra_role": 1, "expired_member": 0,
                                 "expired_extra_role": 0, "missing_service_account": 0,
                                 "service_account_role_differs": 0, "ambiguous_service_account": 0,
@@ -69,7 +69,7 @@ def test_json_reports_each_kind_and_exits_1(cli, emulator, every_kind):
 
 
 def test_table_groups_by_project_and_exits_1(cli, every_kind):
-    run = cli("audit", "--spec", every_kind)
+    run = cli("audit", "--spec", every_kind, "--strict")
 
     assert run.code == 1, run.stderr
     lines = run.stdout.splitlines()
@@ -85,7 +85,7 @@ def test_table_groups_by_project_and_exits_1(cli, every_kind):
 
 
 def test_markdown_is_a_pull_request_comment_and_exits_1(cli, every_kind):
-    run = cli("audit", "--spec", every_kind, "--markdown")
+    run = cli("audit", "--spec", every_kind, "--markdown", "--strict")
 
     assert run.code == 1, run.stderr
     assert run.stdout.startswith("### Access audit: differences: 1 missing member")
@@ -119,8 +119,12 @@ def test_all_projects_adds_the_projects_the_spec_does_not_name(cli, tmp_path):
     assert cli("discover", "--project", SAMPLE.WEB, "--output", str(spec)).code == 0
 
     assert cli("audit", "--spec", str(spec)).code == 0
-    run = cli("audit", "--spec", str(spec), "--all-projects", "--json")
+    informed = cli("audit", "--spec", str(spec), "--all-projects", "--json")
+    run = cli("audit", "--spec", str(spec), "--all-projects", "--json", "--strict")
 
+    assert informed.code == 0  # not exclusive: shown, left alone
+    assert {d["user_id"] for p in json.loads(informed.stdout)["projects"] for d in p["information"]} == {
+        SAMPLE.GRACE, SAMPLE.KATHERINE, SAMPLE.EDSGER}
     assert run.code == 1
     data = next(p for p in json.loads(run.stdout)["projects"] if p["project_id"] == SAMPLE.DATA)
     assert data["in_spec"] is False
@@ -140,7 +144,7 @@ def test_people_and_projects_that_do_not_exist_are_missing(cli, tmp_path):
     assert run.code == 1
     projects = {p["project_id"]: p for p in json.loads(run.stdout)["projects"]}
     assert projects["proj_Gone"]["name"] is None
-    assert [(d["kind"], d["user_id"]) for d in projects["proj_Gone"]["differences"]] == [("missing_member", None)]
+    assert [(d["kind"], d["user_id"]) for d in projects["proj_Gone"]["differences"]] == [("unknown_project", None)]
 
 
 def test_stack_reads_the_spec_and_endpoint_as_the_stack_program_would(cli, emulator, tmp_path, monkeypatch):

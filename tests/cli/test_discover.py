@@ -104,8 +104,10 @@ def test_output_and_stack_write_the_spec_and_point_the_stack_at_it(cli, emulator
     assert run.code == 0, run.stderr
     assert run.stdout == ""
     assert yaml.safe_load((tmp_path / "Pulumi.prod.yaml").read_text()) == {"config": {
-        "openai:baseUrl": "https://api.openai.com/v1", "infra:accessFile": "access/prod.yaml",
+        "openai:baseUrl": emulator.base_url, "infra:accessFile": "access/prod.yaml",  # where the spec was read from
     }}
+    assert f"openai:baseUrl set to {emulator.base_url}, where the spec was read from (was https://api.openai.com/v1)" \
+        in run.stderr
     assert (tmp_path / "Pulumi.prod.yaml").read_text().startswith("# production\n")  # the user's comments stay
     assert spec_access((tmp_path / "access" / "prod.yaml").read_text(), emulator.state()) == live_access(emulator.state())
     assert "Pulumi.prod.yaml now reads its access from access/prod.yaml" in run.stderr
@@ -151,7 +153,7 @@ def test_an_organization_with_no_membership_is_said_so(cli, emulator):
     assert "openai-access: warning: no memberships found" in run.stderr
 
 
-def test_a_stack_file_in_flow_style_is_rewritten_with_every_setting_kept(cli, tmp_path, monkeypatch):
+def test_a_stack_file_in_flow_style_is_rewritten_with_every_setting_kept(cli, emulator, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Pulumi.yaml").write_text("name: infra\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {openai:requestsPerMinute: '9'}\n")
@@ -159,4 +161,4 @@ def test_a_stack_file_in_flow_style_is_rewritten_with_every_setting_kept(cli, tm
     assert cli("discover", "--stack", "dev").code == 0
 
     assert yaml.safe_load((tmp_path / "Pulumi.dev.yaml").read_text()) == {"config": {
-        "openai:requestsPerMinute": "9", "infra:accessFile": "access-dev.yaml"}}
+        "openai:requestsPerMinute": "9", "infra:accessFile": "access-dev.yaml", "openai:baseUrl": emulator.base_url}}

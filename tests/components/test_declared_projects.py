@@ -40,7 +40,7 @@ def with_(**changes):
 
 @pytest.mark.parametrize("spec, line", [
     (with_(projects={"checkout": {"name": ""}}),
-     "projects.checkout.name: must be a project name such as 'Checkout service' with something besides spaces"),
+     "projects.checkout.name: is required: a project name such as 'Checkout service'"),
     (with_(projects={"checkout": {"name": "Checkout"}, "checkout-2": {"name": "Checkout"}}),
      "projects.checkout-2.name: 'Checkout' is also the name of projects.checkout"),
     (with_(projects={"checkout": {"name": "Checkout"}, "proj_abc": {"name": "Other"}}),
@@ -50,15 +50,16 @@ def with_(**changes):
     (with_(project_roles={"checkout": {"evaluator": {"permissions": "api.model.read"}}}),
      "project_roles.checkout.evaluator.permissions: must be a non-empty list of permissions"),
     (with_(project_roles={"checkout": {"evaluator": {"permissions": ["api.model.read", 7]}}}),
-     "project_roles.checkout.evaluator.permissions: must be a list of permissions such as 'api.model.read' "
-     "(non-empty strings), got [7]"),
+     "project_roles.checkout.evaluator.permissions: must be a non-empty list of permissions such as "
+     "'api.model.read' (non-empty strings), got [7]"),
     (with_(project_roles={WEB: {"evaluator": {"permissions": ["p"]}}}),
-     "teams.payments.grants.checkout.roles: 'evaluator' is neither a role declared for checkout"),
+     "teams.payments.grants.checkout.roles: 'evaluator' is not a project role id such as "
+     "'role-api-project-viewer' or 'role_01J1F8PROJ', nor a role declared for checkout under project_roles"),
     (with_(project_roles={"billing": {"evaluator": {"permissions": ["p"]}}}),
-     "project_roles.billing: 'billing' is neither a project id such as 'proj_abc123' nor a project declared "
-     "under projects; declared: checkout"),
-    (with_(service_accounts={"chekout": {"bot": {}}}), "service_accounts.chekout: 'chekout' is neither"),
-    (with_(exclusive=["checkout", "nope"]), "exclusive: 'nope' is neither"),
+     "project_roles.billing: 'billing' is not a project id such as 'proj_abc123', nor a project declared "
+     "under projects (declared: checkout)"),
+    (with_(service_accounts={"chekout": {"bot": {}}}), "service_accounts.chekout: 'chekout' is not a project id"),
+    (with_(exclusive=["checkout", "nope"]), "exclusive: 'nope' is not a project id"),
     (with_(project_roles={"checkout": {"role_x": {"permissions": ["p"]}}}),
      "project_roles.checkout.role_x.[key]: 'role_x' looks like a role id"),
     (with_(project_roles={"checkout": {"a": {"permissions": ["p"], "name": "Same"},

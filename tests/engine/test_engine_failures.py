@@ -28,7 +28,7 @@ def test_invalid_inputs_fail_the_preview_before_any_request(engine_stack, emulat
         ProjectUser("direct", project_id=SAMPLE.WEB, email="barbara@example.com", role="admin")
 
     stack = engine_stack("invalid", extra=direct_resource)
-    check_message = "role must be one of 'owner', 'member', got 'admin'"
+    check_message = "role must be 'owner' or 'member', got 'admin'"
     for operation in (stack.preview, stack.up):
         op = operation(expect_failure=True)
         assert check_message in op.error, op.error

@@ -26,7 +26,7 @@ def status_of(emulator: EmulatorProcess, project_id: str) -> str:
 
 
 @pytest.mark.parametrize("inputs, prop, fragment", [
-    ({"name": ""}, "name", "something besides spaces"),
+    ({"name": ""}, "name", "name is required"),
     ({"name": "   "}, "name", "something besides spaces"),
     ({"name": None}, "name", "name is required"),
     ({"name": "x" * 256}, "name", "at most 255"),

@@ -1,6 +1,7 @@
-"""``check`` and ``diff`` as the schema derives them, shown on ``ProjectUser`` and
-``UserRoleAssignment``: local decisions, made with no API at all. (``ServiceAccount`` and
-``ExclusiveProjectAccess`` add rules of their own, proven in their modules.)
+"""``ResourceSchema``: ``check`` and ``diff`` as it derives them, shown on ``ProjectUser`` and
+``UserRoleAssignment`` (local decisions, made with no API at all; the other resources' own
+rules are proven in their modules), rules over several inputs together, and outputs derived
+both ways (API record → outputs → record).
 
 No emulator runs here and no key is configured: if either method tried to reach the API,
 these tests would fail with a missing-key or connection error.
@@ -11,7 +12,11 @@ from __future__ import annotations
 import pytest
 from pulumi.runtime import rpc
 
+from pulumi_openai_access.providers.admin_api.models import NewApiKey, ProjectMembership
+from pulumi_openai_access.providers.input_checks import positive_seconds
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
+from pulumi_openai_access.providers.resource_schema import Constraint, Input, Output, RecordOutputs, ResourceSchema
+from pulumi_openai_access.providers.shared_inputs import PROJECT
 from pulumi_openai_access.providers.user_role_assignment import UserRoleAssignmentProvider
 
 
@@ -40,8 +45,8 @@ class TestProjectUserCheck:
         [
             ({"project_id": None}, "project_id", "required"),
             ({"project_id": "abc"}, "project_id", "proj_abc123"),
-            ({"role": "admin"}, "role", "'owner', 'member'"),
-            ({"role": None}, "role", "'owner', 'member'"),
+            ({"role": "admin"}, "role", "'owner' or 'member'"),
+            ({"role": None}, "role", "'owner' or 'member'"),
             ({"email": "not-an-email"}, "email", "email address"),
             ({"email": None}, "user_id", "one of user_id or email is required"),
             ({"user_id": "user-ada"}, "email", "not both"),
@@ -130,3 +135,55 @@ class TestUserRoleAssignmentCheckAndDiff:
         assert provider.diff("x", olds, {**ASSIGNMENT, "user_id": "user-bob"}).replaces == ["user_id"]
         adopt = provider.diff("x", olds, {**ASSIGNMENT, "adopt": True})
         assert adopt.changes is True and adopt.replaces == []
+
+
+# --- the schema itself: rules over several inputs, outputs both ways --------------------------
+def _schema() -> ResourceSchema:
+    def shorter(inputs):
+        return "short must be shorter than long" if inputs.get("short") >= inputs.get("long") else None
+
+    return ResourceSchema(
+        inputs=(PROJECT, Input("short", int, "s", rule=positive_seconds), Input("long", int, "l", rule=positive_seconds)),
+        outputs=(Output("thing_id", str, "The thing's id."), Output("made_at", int | None, "When.")),
+        constraints=(Constraint("short", ("short", "long"), shorter),),
+        records=(RecordOutputs(ProjectMembership, {"thing_id": "id", "made_at": "added_at"}),),
+    )
+
+
+@pytest.mark.parametrize("news, failures", [
+    ({"short": 5, "long": 10}, []),
+    ({"short": 10, "long": 5}, [("short", "short must be shorter than long")]),
+    ({"short": 0, "long": 5}, [("short", "short must be a whole number of seconds above zero, got 0")]),
+    ({"short": rpc.UNKNOWN, "long": 5}, []),  # judged when known
+])
+def test_a_rule_over_several_inputs_is_asked_only_when_each_input_is_known_and_valid(news, failures):
+    result = _schema().check({"project_id": "proj_a", **news})
+    assert [(f.property, f.reason) for f in result.failures] == failures
+    assert _schema().constraint_problems({"short": 10, "long": 5}) == ["short must be shorter than long"]
+
+
+def test_outputs_come_from_the_inputs_the_record_and_what_the_provider_adds():
+    schema = _schema()
+    record = ProjectMembership(id="thing-1", role="member", added_at=1700000000)
+    outputs = schema.output_values({"project_id": "proj_a", "short": 5, "ignored": 1},
+                                   schema.records[0].outputs(record), {"long": 10})
+    assert outputs == {"project_id": "proj_a", "short": 5, "long": 10, "thing_id": "thing-1", "made_at": 1700000000}
+    with pytest.raises(KeyError, match="not declared"):
+        schema.output_values({}, {"made_by": "someone"})
+
+
+def test_a_record_is_rebuilt_from_stored_outputs():
+    fields = RecordOutputs(ProjectMembership, {"user_id": "id", "role": "role", "added_at": "added_at"})
+    stored = {"user_id": "user-a", "role": "owner", "added_at": 1700000000.0}  # numbers come back as floats
+    rebuilt = fields.record_from(stored)
+    assert (rebuilt.id, rebuilt.role, rebuilt.added_at) == ("user-a", "owner", 1700000000)
+    assert fields.outputs(rebuilt) == {"user_id": "user-a", "role": "owner", "added_at": 1700000000}
+    assert fields.outputs(None) == {"user_id": None, "role": None, "added_at": None}
+
+
+def test_a_secret_field_becomes_its_value_and_an_undeclared_record_output_is_refused():
+    key = RecordOutputs(NewApiKey, {"api_key": "value", "api_key_id": "id"})
+    assert key.outputs(NewApiKey(id="key_1", value="sk-abc")) == {"api_key": "sk-abc", "api_key_id": "key_1"}
+    with pytest.raises(ValueError, match=r"\['api_key', 'api_key_id'\] are not declared outputs"):
+        ResourceSchema(inputs=(PROJECT,), records=(key,))
+    assert ResourceSchema(inputs=(PROJECT,)).input("project_id") is PROJECT

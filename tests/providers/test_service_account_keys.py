@@ -1,10 +1,16 @@
-"""When a service account's key must be replaced (``renewal_reason``): local, no API call."""
+"""Key rotation, when and how: when a service account's key must be replaced (``renewal_reason``,
+local, no API call), and replacing it with no moment without a valid key (``replace_key``,
+against the emulator)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pulumi_openai_access.providers.service_account_keys import KeyOptions, renewal_reason
+from pulumi_openai_access.emulator.process import PROJECT_API_KEY, SAMPLE, SERVICE_ACCOUNT_KEYS, EmulatorProcess, Fault
+from pulumi_openai_access.providers.access_gateway import AccessGateway
+from pulumi_openai_access.providers.admin_api import InvalidRequestError
+from pulumi_openai_access.providers.service_account_keys import KeyOptions, renewal_reason, replace_key
+from tests.support.client import client_for
 
 NOW = 1_800_000_000
 KEPT = {"api_key": "sk-svcacct-x", "api_key_id": "key_x", "api_key_expires_at": None,
@@ -32,3 +38,25 @@ def test_renewal_reason(olds, news, reason):
 def test_key_options_cast_the_engines_floats():
     options = KeyOptions.from_inputs({"key_expires_in_seconds": 60.0, "key_scopes": ("a",)})
     assert options == KeyOptions(60, ["a"]) and isinstance(options.expires_in_seconds, int)
+
+
+def key_ids(emulator: EmulatorProcess, account_id: str) -> set[str]:
+    return {k["id"] for k in emulator.state()["api_keys"] if k["service_account_id"] == account_id}
+
+
+def test_a_new_key_exists_before_the_old_one_goes_and_a_failed_delete_takes_it_back(emulator):
+    access = AccessGateway(client_for(emulator))
+    account = access.create_service_account(SAMPLE.WEB, "ci", expires_in_seconds=None, known=[])
+    old = account.api_key
+    emulator.set_faults(Fault("DELETE", PROJECT_API_KEY, "status", status=400, message="refused"))
+    with pytest.raises(InvalidRequestError, match="refused"):
+        replace_key(access, SAMPLE.WEB, account.id, "ci", KeyOptions(None, None), [old.id])
+    # The old key's delete came after the new key existed, and failed: the old key still works,
+    # and the new one, which nobody has seen, was taken back.
+    assert emulator.requests().count("POST", SERVICE_ACCOUNT_KEYS) == 1
+    assert emulator.key_works(old.value.get_secret_value()) and key_ids(emulator, account.id) == {old.id}
+
+    emulator.set_faults()
+    new = replace_key(access, SAMPLE.WEB, account.id, "ci", KeyOptions(60, ["api.model.request"]), [old.id])
+    assert key_ids(emulator, account.id) == {new.id} and new.expires_at is not None
+    assert emulator.key_works(new.value.get_secret_value()) and not emulator.key_works(old.value.get_secret_value())

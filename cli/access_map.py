@@ -1,0 +1,129 @@
+"""Who has what where: people x projects, one cell per membership, declared or live.
+
+The model of ``openai-access report``, built from the spec (as the stack program merges it),
+the live organization and the audit of the one against the other; it knows nothing of HTML.
+Each cell says the role, the extra roles, what gives them (``via``: the teams that grant them,
+and any other source a spec may have, such as a group), until when they are declared
+(``ends``), and how the cell stands against the organization (``status``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from ..components import expiry
+from ..components.access_spec import AccessSpec
+from ..components.grant_merge import MemberAccess, merge_grants
+from .audit import AuditResult, Difference
+from .live_org import LiveMembership, LiveOrganization
+
+# How a cell stands, as the legend names them (the order of the legend).
+STATUS_TEXT = {
+    "in_sync": "in sync",
+    "differs": "differs (role or extra roles)",
+    "missing": "declared, missing",
+    "undeclared": "not declared, left alone",
+    "removed": "not declared, removed by the next up (exclusive project)",
+    "kept": "not declared, kept by a rail",
+    "expired": "expired, removed by the next up",
+}
+CELL_DIFFERENCES = ("role_differs", "missing_extra_role", "undeclared_extra_role", "expired_extra_role")
+
+
+@dataclass(frozen=True)
+class Cell:
+    role: str  # live, or the declared one when the member is missing
+    extra_roles: tuple[str, ...]
+    status: str  # a key of STATUS_TEXT
+    via: tuple[str, ...] = ()  # what gives the access: "team storefront", "group eng", ...
+    ends: dt.datetime | None = None  # when the declared access ends; None: never
+    ending_soon: bool = False  # ends within ENDING_SOON_DAYS
+    note: str = ""  # what differs, or why kept
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str  # as the spec names them: email (lower case), else user id
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class AccessMap:
+    projects: Mapping[str, str]  # id -> name, sorted by name
+    people: tuple[Person, ...]  # sorted by key
+    cells: Mapping[tuple[str, str], Cell]  # (person key, project id) -> cell
+    teams: tuple[str, ...]  # every source named in a ``via``, sorted
+
+    @property
+    def memberships(self) -> int:
+        return len(self.cells)
+
+
+def build_access_map(
+    spec: AccessSpec, org: LiveOrganization, result: AuditResult, user_id_for_email: Callable[[str], str | None],
+    *, names: Mapping[str, str] | None = None, now: dt.datetime | None = None,
+) -> AccessMap:
+    """``names``: user id -> display name, where known."""
+    at = expiry.now() if now is None else now
+    horizon = at + dt.timedelta(days=expiry.ENDING_SOON_DAYS)
+    live = {(member.project_id, member.user_id): member for member in org.members}
+    # What differs in a declared member's cell; an undeclared extra role that the stack leaves
+    # alone (information) is noted without making the cell differ.
+    differences: dict[tuple[str, str], list[Difference]] = {}
+    for project in result.projects:
+        for difference in (*project.differences, *project.information):
+            if difference.kind in CELL_DIFFERENCES:
+                differences.setdefault((project.project_id, difference.user_id or difference.member), []).append(difference)
+    left_alone = {id(d) for project in result.projects for d in project.information}
+    cells: dict[tuple[str, str], Cell] = {}
+    keys_by_user_id: dict[str, str] = {}
+    for grant in merge_grants(spec, at):
+        user_id = grant.member.user_id or user_id_for_email(grant.member.email or "")
+        key = grant.member.key
+        if user_id:
+            keys_by_user_id[user_id] = key
+        member = live.get((grant.project_id, user_id or ""))
+        found = differences.get((grant.project_id, user_id or str(grant.member)), [])
+        cells[(key, grant.project_id)] = _declared_cell(grant, member, found, horizon,
+                                                        counted=lambda d: id(d) not in left_alone)
+    for project in result.projects:
+        for difference in (*project.differences, *project.information):
+            if difference.kind in ("undeclared_member", "expired_member") and difference.live:
+                status = "expired" if difference.kind == "expired_member" else (
+                    "removed" if difference in project.differences and project.exclusive else "undeclared")
+                cells[(difference.member, project.project_id)] = Cell(
+                    difference.live.role, difference.live.roles, status, note=STATUS_TEXT[status])
+        for kept in project.kept:
+            cells[(kept.member, project.project_id)] = Cell(kept.live.role, kept.live.roles, "kept", note=kept.reason)
+    for member in org.members:  # undeclared members are named as listed
+        keys_by_user_id.setdefault(member.user_id, member.name)
+    people = sorted({key for key, _ in cells})
+    display = {keys_by_user_id.get(uid, uid): name for uid, name in (names or {}).items()}
+    project_names = {pid: org.projects.get(pid) or pid for _, pid in cells}
+    return AccessMap(
+        projects=dict(sorted(project_names.items(), key=lambda item: (item[1].casefold(), item[0]))),
+        people=tuple(Person(key, display.get(key)) for key in people),
+        cells=cells,
+        teams=tuple(sorted({source for cell in cells.values() for source in cell.via})),
+    )
+
+
+def _declared_cell(grant: MemberAccess, member: LiveMembership | None, found: list[Difference],
+                   horizon: dt.datetime, counted: Callable[[Difference], bool]) -> Cell:
+    via = tuple(f"team {team}" for team in grant.teams)
+    soon = grant.endings[0].ends <= horizon if grant.endings else False
+    ends = grant.endings[0].ends if grant.endings else None
+    if member is None:
+        return Cell(grant.role, grant.extra_roles, "missing", via, ends, soon, "declared, not in the project yet")
+    note = "; ".join(_difference_note(d) + ("" if counted(d) else " (left alone)") for d in found)
+    roles = tuple(sorted(set(member.extra_roles) | set(grant.extra_roles)))
+    return Cell(member.role, roles, "differs" if any(map(counted, found)) else "in_sync", via, ends, soon, note)
+
+
+def _difference_note(difference: Difference) -> str:
+    if difference.kind == "role_differs" and difference.declared:
+        return f"declared {difference.declared.role}"
+    return f"{difference.kind.replace('_', ' ')} {difference.role_id or ''}".strip()
+
