@@ -13,6 +13,10 @@ Expired access: a member or extra role that the spec declared until an ``expires
 and that still exists, is ``expired_member`` / ``expired_extra_role`` (with what was declared)
 rather than undeclared: the stack's next ``up`` removes it.
 
+Leavers: with ``organization.exclusive``, people in the organization the spec declares nowhere,
+and whom no rail keeps (owners, service accounts' users, SCIM-managed users), are
+``undeclared_organization_user`` differences (``AuditResult.organization``).
+
 Invites: a declared person who is not in the organization but has a pending invite is not
 missing: they are listed as pending (information), per project the spec gives them. Accounts the spec does not declare are no difference: nothing
 ever removes them (exclusive projects included, since removing one breaks whatever uses its
@@ -24,11 +28,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..components.access_spec import AccessSpec
+from ..components.exclusive_access import declared_people
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
 from ..providers.exclusive_decision import OrganizationPeople, kept_by_rail
+from ..providers.organization_decision import DeclaredPerson, OrganizationUser, decide_organization
 from ..providers.role_ids import role_id_matches
 from .live_org import LiveMembership, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
@@ -44,10 +50,13 @@ PROJECT_KINDS = ("unknown_project",)
 EXPIRED_KINDS = ("expired_member", "expired_extra_role")
 # Names are not unique in the API: a declared name held by several accounts is ambiguous.
 SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differs", "ambiguous_service_account")
+# With organization.exclusive: someone in the organization the spec declares nowhere (and no
+# rail keeps), whom the stack's next `up` removes from the organization.
+ORGANIZATION_KINDS = ("undeclared_organization_user",)
 # Declared projects and custom roles (``declared_resolution``), found by name: not found, or
 # not as declared. A declared project not found stands instead of ``unknown_project``.
 DECLARED_KINDS = ("missing_project", "project_archived", "missing_project_role", "project_role_differs")
-KINDS = PROJECT_KINDS + DECLARED_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS
+KINDS = PROJECT_KINDS + DECLARED_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + ORGANIZATION_KINDS
 
 
 @dataclass(frozen=True)
@@ -107,13 +116,15 @@ class ProjectAudit:
 @dataclass(frozen=True)
 class AuditResult:
     projects: tuple[ProjectAudit, ...]
+    organization: tuple[Difference, ...] = ()  # with organization.exclusive: people declared nowhere
 
     @property
     def in_sync(self) -> bool:
-        return not any(project.differences for project in self.projects)
+        return not self.organization and not any(project.differences for project in self.projects)
 
     def counts(self) -> dict[str, int]:
         found = Counter(d.kind for project in self.projects for d in project.differences)
+        found.update(d.kind for d in self.organization)
         return {kind: found[kind] for kind in KINDS}
 
     @property
@@ -133,10 +144,21 @@ class AuditResult:
         return tuple(account for project in self.projects for account in project.unmanaged_service_accounts)
 
 
+def undeclared_organization_users(spec: AccessSpec, users: Sequence[OrganizationUser]) -> tuple[Difference, ...]:
+    """With ``organization.exclusive``: whom the stack's next ``up`` would remove from the
+    organization (the resource's own decision, without its limit)."""
+    if not spec.organization.exclusive:
+        return ()
+    declared = [DeclaredPerson(p.get("user_id"), p.get("email")) for p in declared_people(spec)]
+    decision = decide_organization(declared, users, max_removals=len(users))
+    return tuple(Difference("undeclared_organization_user", (user.email or user.user_id).casefold(), user.user_id,
+                            None, Access(user.role or "", ())) for user in decision.removals)
+
+
 def audit(
     spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None], *,
     pending: Mapping[str, PendingInvite] | None = None, organization: OrganizationPeople = OrganizationPeople(),
-    strict: bool = False, only: Iterable[str] | None = None,
+    strict: bool = False, only: Iterable[str] | None = None, organization_users: Sequence[OrganizationUser] = (),
     findings: Mapping[str, tuple[Difference, ...]] | None = None,
 ) -> AuditResult:
     """``org`` must hold every active project the spec names (and any others to report).
@@ -187,7 +209,7 @@ def audit(
         projects.append(ProjectAudit(project_id, org.projects.get(project_id), project_id in in_spec,
                                      tuple(differences), unmanaged, project_id in exclusive, tuple(information),
                                      tuple(kept), invited))
-    return AuditResult(tuple(projects))
+    return AuditResult(tuple(projects), undeclared_organization_users(spec, organization_users))
 
 
 def _as_the_stack_applies_it(

@@ -26,6 +26,9 @@ null for a person the organization does not know. The service-account kinds
 (``missing_service_account``, ``service_account_role_differs``, ``ambiguous_service_account``)
 put the account's name in ``member``, the ids of the live accounts of that name in
 ``service_account_ids``, and its role in ``declared``/``live`` (``roles`` empty).
+``organization.differences`` (always present, empty unless ``organization.exclusive``) are the
+``undeclared_organization_user`` people: in the organization, declared nowhere in the spec, and
+kept by no rail; ``member`` is their email, ``live`` their organization role.
 ``unmanaged_service_accounts`` are the project's accounts the spec does not declare:
 information, never a difference (nothing removes them). ``pending_invites`` are people the
 spec declares there who are not in the organization but have a pending invite: information too
@@ -60,6 +63,7 @@ KIND_TEXT = {
     "missing_extra_role": "missing extra role",
     "undeclared_member": "undeclared member",
     "undeclared_extra_role": "undeclared extra role",
+    "undeclared_organization_user": "in the organization, declared nowhere",
     "expired_member": "expired, still a member",
     "expired_extra_role": "expired, extra role still assigned",
     "missing_service_account": "missing service account",
@@ -70,6 +74,7 @@ KIND_TEXT = {
     "missing_project_role": "missing project role",
     "project_role_differs": "project role differs",
 }
+ORGANIZATION_TITLE = "The organization (organization.exclusive): people the spec declares nowhere"
 UNMANAGED_TITLE = "Service accounts not in the spec (information: left alone, never removed)"
 INFORMATION_TITLE = "not in the spec, left alone (the project is not exclusive; --strict counts them)"
 KEPT_TITLE = "not in the spec, kept by a rail of the exclusive project"
@@ -101,6 +106,7 @@ def audit_json(result: AuditResult) -> str:
             }
             for project in result.projects
         ],
+        "organization": {"differences": [_difference_json(d) for d in result.organization]},
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -145,6 +151,10 @@ def audit_markdown(result: AuditResult) -> str:
             cells = (_what(d), f"`{d.member}`", _declared_text(d), _live_text(d))
             lines.append(_markdown_row(cells))
         lines.append("")
+    if result.organization:
+        lines += [f"#### {ORGANIZATION_TITLE}", "", "| difference | person | role |", "|---|---|---|"]
+        lines += [_markdown_row((_what(d), f"`{d.member}`", _access_text(d.live))) for d in result.organization]
+        lines.append("")
     in_sync = [f"`{p.project_id}`" for p in result.projects if not p.differences]
     if in_sync:
         lines += [f"In sync: {', '.join(in_sync)}", ""]
@@ -174,6 +184,13 @@ def audit_table(result: AuditResult, *, terminal: bool) -> str:
                 table.add_column(column)
             for d in project.differences:
                 table.add_row(_what(d), d.member, _declared_text(d), _live_text(d))
+            console.print(table)
+        if result.organization:
+            table = Table(title=ORGANIZATION_TITLE, title_justify="left", box=box.SIMPLE_HEAD)
+            for column in ("difference", "person", "role"):
+                table.add_column(column)
+            for d in result.organization:
+                table.add_row(_what(d), d.member, _access_text(d.live))
             console.print(table)
         for title, rows in ((INFORMATION_TITLE, _information_rows(result)), (KEPT_TITLE, _kept_rows(result))):
             if rows:

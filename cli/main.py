@@ -20,6 +20,7 @@ import yaml
 from ..components.access_spec import AccessSpec, parse_access_spec
 from ..providers.access_gateway import AccessGateway
 from ..providers.exclusive_decision import OrganizationPeople
+from ..providers.organization_decision import OrganizationUser
 from ..providers.admin_api.base_url import DEFAULT_BASE_URL
 from ..providers.settings import BASE_URL_CONFIG, BASE_URL_ENV
 from .access_map import build_access_map
@@ -258,8 +259,10 @@ def _audited(args: argparse.Namespace, stderr: IO[str], context: dict[str, str |
         owners = frozenset(user.id for user in gateway.organization_users() if user.role == "owner") \
             if spec.exclusive_projects else frozenset()
         pending = _pending_invites(gateway, spec, user_ids, reporter)
+        people = _organization_users(gateway, spec, reporter)
     result = audit(spec, org, user_ids.get, pending=pending, organization=OrganizationPeople(owners=owners),
-                   strict=args.strict, only=args.project, findings=resolution.findings)
+                   strict=args.strict, only=args.project, organization_users=people,
+                   findings=resolution.findings)
     return _Audited(spec, org, user_ids, result, gateway)
 
 
@@ -329,6 +332,14 @@ def _user_ids_by_email(gateway: AccessGateway, spec: AccessSpec, reporter: Repor
             found[email] = user.id
         reporter.advance()
     return found
+
+
+def _organization_users(gateway: AccessGateway, spec: AccessSpec, reporter: Reporter) -> list[OrganizationUser]:
+    """With ``organization.exclusive``, everyone in the organization (one shared listing)."""
+    if not spec.organization.exclusive:
+        return []
+    reporter.step("listing the organization's users")
+    return [OrganizationUser.of(user) for user in gateway.organization_users()]
 
 
 def _pending_invites(gateway: AccessGateway, spec: AccessSpec, user_ids: dict[str, str],

@@ -19,12 +19,13 @@ import pulumi
 
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.exclusive_project_access import ExclusiveProjectAccess
+from ..providers.exclusive_organization_access import ExclusiveOrganizationAccess
 from ..providers.invite import Invite
 from ..providers.project_user import ProjectUser, ProjectUserArgs
 from ..providers.service_account import ServiceAccount, ServiceAccountArgs
 from .access_spec import AccessSpec, ServiceAccountSpec, Team, parse_access_spec
 from .declared_projects import DeclaredProjects
-from .exclusive_access import declare_exclusive_access
+from .exclusive_access import declare_exclusive_access, declare_exclusive_organization
 from . import expiry
 from .grant_merge import MemberAccess, ending_within, expired_grants, merge_grants
 from .invites import declare_invites, invite_statuses, invited_people
@@ -38,6 +39,7 @@ class _AccessComponent(pulumi.ComponentResource):
     service_accounts: dict[str, ServiceAccount]
     exclusive_access: dict[str, ExclusiveProjectAccess]  # by project id
     invites: dict[str, Invite]  # by email, with `invite: true`
+    exclusive_organization: ExclusiveOrganizationAccess | None  # with organization.exclusive
     # email → {status, invite_id, expires_at}: who was invited and whether they joined
     invite_statuses: pulumi.Output[dict[str, Any]]
     access: pulumi.Output[dict[str, Any]]
@@ -67,6 +69,8 @@ class _AccessComponent(pulumi.ComponentResource):
             for name, account in accounts.items()
         }
         self.exclusive_access = declare_exclusive_access(spec, grants, self.memberships, self.declared, child_opts)
+        self.exclusive_organization = declare_exclusive_organization(
+            spec, [*self.memberships.values(), *self.invites.values(), *self.exclusive_access.values()], child_opts)
         self.access = pulumi.Output.from_input(access_summary(grants))
         self.access_ending = pulumi.Output.from_input(ending_within(grants, now))
         self.service_account_keys = pulumi.Output.secret(_keys_by_project(spec, self.service_accounts))

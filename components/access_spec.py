@@ -13,6 +13,9 @@
     max_removals: 10                  # the most removals one up may make in one exclusive project
     invite: false                     # true: people (by email) not in the organization are invited
     invite_domains: [example.com]     # with invite: only addresses in these domains
+    organization:
+      exclusive: false                # true: people in the organization declared nowhere are removed from it
+      max_removals: 10                # the most people one up may remove from the organization
     teams:
       platform:
         expires: 2026-12-24                   # optional: the team's access ends (see ``expiry``)
@@ -54,7 +57,15 @@ from pydantic import (
     model_validator,
 )
 
-from ..providers import exclusive_project_access, invite, project, project_role, project_user, service_account
+from ..providers import (
+    exclusive_organization_access,
+    exclusive_project_access,
+    invite,
+    project,
+    project_role,
+    project_user,
+    service_account,
+)
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
 from ..providers.input_checks import PROJECT_ID_PATTERN, ROLE_ID_PATTERN, role_id
 from ..providers.resource_schema import Input
@@ -250,6 +261,18 @@ class RoleSpec(_Strict):
     name: Annotated[str | None, judged_as(_ROLE.input("role_name"))] = None
 
 
+_LEAVERS = exclusive_organization_access.SCHEMA
+
+
+class OrganizationSpec(_Strict):
+    """``organization: {exclusive, max_removals}``: with ``exclusive``, one
+    ``ExclusiveOrganizationAccess`` removes people the spec declares nowhere (``exclusive_access``)."""
+
+    # Not an input (it decides whether the resource exists): the rule of a flag all the same.
+    exclusive: Annotated[bool, judged_as(ADOPT)] = False
+    max_removals: Annotated[int, judged_as(_LEAVERS.input("max_removals"))] = DEFAULT_MAX_REMOVALS
+
+
 class AccessSpec(_Strict):
     projects: dict[ProjectKey, ProjectSpec] = {}
     project_roles: dict[ProjectRef, dict[RoleKey, RoleSpec]] = {}
@@ -264,6 +287,8 @@ class AccessSpec(_Strict):
     invite: Annotated[bool, judged_as(project_user.SCHEMA.input("invite"))] = False
     # with invite: the domains invites may go to (each ``Invite``'s ``allowed_domains``)
     invite_domains: Annotated[tuple[str, ...] | None, judged_as(_INVITE.input("allowed_domains"))] = None
+    # Leavers: people in the organization the spec declares nowhere are removed from it.
+    organization: OrganizationSpec = OrganizationSpec()
 
     @field_validator("teams")
     @classmethod

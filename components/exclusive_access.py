@@ -1,5 +1,7 @@
 """Exclusive projects of a spec: one ``ExclusiveProjectAccess`` per project, declared after
-every membership (with its extra roles) the component declares there.
+every membership (with its extra roles) the component declares there; and with
+``organization.exclusive``, one ``ExclusiveOrganizationAccess``, ``organization/exclusive``,
+declared after everything else the component declares.
 
 Its name, ``{project_id}/exclusive``, cannot meet a membership's (``{project_id}/{member}``:
 an email or a user id), and like theirs it does not depend on any team.
@@ -11,10 +13,11 @@ from typing import Any, Mapping, Sequence
 
 import pulumi
 
+from ..providers.exclusive_organization_access import ExclusiveOrganizationAccess, ExclusiveOrganizationAccessArgs
 from ..providers.exclusive_project_access import ExclusiveProjectAccess, ExclusiveProjectAccessArgs
 from .access_spec import AccessSpec
 from .declared_projects import DeclaredProjects
-from .grant_merge import MemberAccess
+from .grant_merge import MemberAccess, contributions
 
 
 def declare_exclusive_access(
@@ -45,3 +48,25 @@ def declared_member(grant: MemberAccess, roles: Sequence[pulumi.Input[str]]) -> 
     and the extra roles, resolved to ids, all of them managed (a spec always says which)."""
     member = {"user_id": grant.member.user_id, "email": grant.member.email, "roles": list(roles)}
     return {key: value for key, value in member.items() if value is not None}
+
+
+def declared_people(spec: AccessSpec) -> list[dict[str, str]]:
+    """Everyone the spec names in any team (expired entries included: a person written in the
+    spec is never removed from the organization by it), as ``{user_id?, email?}``."""
+    people = {(c.member.user_id, c.member.email) for c in contributions(spec)}
+    found = [{key: value for key, value in (("user_id", user_id), ("email", email)) if value}
+             for user_id, email in people]
+    return sorted(found, key=lambda person: (person.get("user_id") or "", person.get("email") or ""))
+
+
+def declare_exclusive_organization(
+    spec: AccessSpec, everything: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions
+) -> ExclusiveOrganizationAccess | None:
+    """With ``organization.exclusive``: the one resource that removes leavers, after the rest."""
+    if not spec.organization.exclusive:
+        return None
+    args = ExclusiveOrganizationAccessArgs(members=declared_people(spec), max_removals=spec.organization.max_removals)
+    return ExclusiveOrganizationAccess(
+        "organization/exclusive", args,
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(everything))),
+    )

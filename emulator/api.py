@@ -31,6 +31,7 @@ SERVICE_ACCOUNT_KEYS = "/v1/organization/projects/{project_id}/service_accounts/
 PROJECT_API_KEYS = "/v1/organization/projects/{project_id}/api_keys"
 PROJECT_API_KEY = "/v1/organization/projects/{project_id}/api_keys/{api_key_id}"
 PROJECTS = "/v1/organization/projects"
+ORGANIZATION_USER = "/v1/organization/users/{user_id}"
 INVITES = "/v1/organization/invites"
 INVITE = "/v1/organization/invites/{invite_id}"
 PROJECT = "/v1/organization/projects/{project_id}"
@@ -55,7 +56,8 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", INVITE, "get_invite"),
     ("DELETE", INVITE, "delete_invite"),
     ("GET", "/v1/organization/users", "list_org_users"),
-    ("GET", "/v1/organization/users/{user_id}", "get_org_user"),
+    ("GET", ORGANIZATION_USER, "get_org_user"),
+    ("DELETE", ORGANIZATION_USER, "delete_org_user"),
     ("GET", "/v1/organization/roles", "list_org_roles"),
     ("GET", PROJECT_ROLES, "list_project_roles"),
     ("POST", PROJECT_ROLES, "create_project_role"),
@@ -222,6 +224,9 @@ class AdminApi:
 
     def get_org_user(self, request: Request, user_id: str) -> Json:
         return self.store.get_org_user(user_id)
+
+    def delete_org_user(self, request: Request, user_id: str) -> Json:
+        return self.store.delete_org_user(user_id)
 
     # --- invites ---------------------------------------------------------------------------
     def list_invites(self, request: Request) -> Json:

@@ -31,6 +31,8 @@ class User:
     role: str  # organization role: owner | reader
     added_at: int
     seq: int = field(default=0, compare=False)
+    is_service_account: bool = False  # a service account's user (listed among the users)
+    is_scim_managed: bool = False  # managed by the identity provider (SCIM)
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ class State:
     roles: dict[str, Role] = field(default_factory=dict)  # custom roles only
     memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
     assignments: dict[tuple[str, str, str], Assignment] = field(default_factory=dict)
-    # Positions of removed memberships, so `after=<removed user id>` still resumes there.
+    # Positions of removed users, memberships, so `after=<removed user id>` still resumes there.
     removed_memberships: dict[tuple[str, str], int] = field(default_factory=dict)
     service_accounts: dict[str, ServiceAccount] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)

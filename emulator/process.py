@@ -35,6 +35,7 @@ import requests
 from .api import (
     INVITE,
     INVITES,
+    ORGANIZATION_USER,
     MODELS,
     PROJECT,
     PROJECTS,
@@ -55,7 +56,7 @@ __all__ = [
     "DEFAULT_ADMIN_KEY", "EmulatorProcess", "EmulatorStartError", "Fault", "RequestCounts", "SAMPLE",
     "PROJECT_USERS", "PROJECT_USER", "USER_ROLES", "USER_ROLE", "SERVICE_ACCOUNTS", "SERVICE_ACCOUNT",
     "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS", "PROJECTS", "PROJECT",
-    "PROJECT_ROLES", "PROJECT_ROLE", "INVITES", "INVITE",
+    "PROJECT_ROLES", "PROJECT_ROLE", "INVITES", "INVITE", "ORGANIZATION_USER",
 ]
 
 DEFAULT_ADMIN_KEY = "sk-admin-emulator"

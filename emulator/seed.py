@@ -5,7 +5,8 @@ Seed format (every key optional unless marked *required*; unknown keys are error
     {
       "organization": {"id": "org-...", "name": "..."},          # default org-emulator
       "users": [{"id"?: "user-...", "email"*: "...", "name"*: "...",
-                 "role"*: "owner" | "reader", "added_at"?: <unix s>}],
+                 "role"*: "owner" | "reader", "added_at"?: <unix s>,
+                 "is_service_account"?: false, "is_scim_managed"?: false}],
       "projects": [{"id"?: "proj_...", "name"*: "...",
                     "status"?: "active" | "archived", "created_at"?, "archived_at"?,
                     "external_key_id"?, "residency"?: "GLOBAL" | "EU_STORAGE_PROCESSING" | ...}],
@@ -171,9 +172,12 @@ class _Loader:
 
     def user(self, where: str, item: Any) -> None:
         r, state = self.r, self.state
-        d = r.obj(item, where, ("email", "name", "role"), ("id", "added_at"))
+        d = r.obj(item, where, ("email", "name", "role"), ("id", "added_at", "is_service_account", "is_scim_managed"))
         if d is None:
             return
+        for flag in ("is_service_account", "is_scim_managed"):
+            if not isinstance(d.get(flag, False), bool):
+                r.fail(f"{where}.{flag}", "must be true or false")
         user = User(
             id=r.ident(d, "id", where, ids.user_id),
             email=r.text(d, "email", where, default=""),
@@ -181,6 +185,8 @@ class _Loader:
             role=r.text(d, "role", where, choices=("owner", "reader"), default="reader"),
             added_at=r.stamp(d, "added_at", where, self.now),
             seq=state.next_seq(),
+            is_service_account=d.get("is_service_account") is True,
+            is_scim_managed=d.get("is_scim_managed") is True,
         )
         if user.id in state.users:
             r.fail(f"{where}.id", f"duplicate user id {user.id!r}")
@@ -428,7 +434,8 @@ def dump_state(state: State) -> dict[str, Any]:
     return {
         "organization": {"id": state.organization.id, "name": state.organization.name},
         "users": [
-            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "added_at": u.added_at}
+            {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "added_at": u.added_at,
+             **{flag: True for flag in ("is_service_account", "is_scim_managed") if getattr(u, flag)}}
             for u in ordered(state.users.values())
         ],
         "projects": [

@@ -17,7 +17,13 @@ def org_user(user: User) -> Json:
         "email": user.email,
         "role": user.role,
         "added_at": user.added_at,
+        "is_service_account": user.is_service_account,
+        "is_scim_managed": user.is_scim_managed,
     }
+
+
+def org_user_deleted(user_id: str) -> Json:
+    return {"object": "organization.user.deleted", "id": user_id, "deleted": True}
 
 
 def project(proj: Project) -> Json:

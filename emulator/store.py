@@ -119,13 +119,30 @@ class Store(ServiceAccountOperations, InviteOperations):
                 wanted = {e.casefold() for e in emails}
                 users = [u for u in users if u.email.casefold() in wanted]
             page, has_more = after_id_page(
-                users, after=after, limit=limit, id_of=lambda u: u.id, seq_of=_seq
+                users, after=after, limit=limit, id_of=lambda u: u.id, seq_of=_seq,
+                former_seqs=self._state.removed_ids,
             )
             return shapes.id_list([shapes.org_user(u) for u in page], has_more)
 
     def get_org_user(self, user_id: str) -> Json:
         with self._lock:
             return shapes.org_user(self._user(user_id))
+
+    def delete_org_user(self, user_id: str) -> Json:
+        """The user leaves the organization, and with it every project and role assignment."""
+        with self._lock:
+            user = self._user(user_id)
+            if user.role == "owner" and not any(
+                    u.role == "owner" and u.id != user_id for u in self._state.users.values()):
+                raise ApiError(behaviour.LAST_OWNER_STATUS, behaviour.LAST_OWNER_MESSAGE.format(user_id=user_id))
+            del self._state.users[user_id]
+            self._state.removed_ids[user_id] = user.seq
+            for key in [k for k in self._state.memberships if k[1] == user_id]:
+                self._state.removed_memberships[key] = self._state.memberships.pop(key).seq
+            for key in [k for k in self._state.assignments if k[1] == user_id]:
+                del self._state.assignments[key]
+            self._changed()
+            return shapes.org_user_deleted(user_id)
 
     # --- projects ------------------------------------------------------------------------------
     def list_projects(self, *, after: str | None, limit: int, include_archived: bool) -> Json:

@@ -142,6 +142,17 @@ class AccessGateway:
         with _invalidating(self._invites, "all"):
             return self.client.create_invite(email, role=role, projects=projects)
 
+    def remove_from_organization(self, user_id: str) -> bool:
+        """False when they were gone already. Every listing that may hold them is read anew."""
+        with _invalidating(self._organization, "all"), _invalidating(self._users_by_email, "all"):
+            try:
+                self.client.delete_organization_user(user_id)
+            except NotFoundError:
+                return False
+        for listings in (self._members, self._roles):
+            listings.invalidate_all()
+        return True
+
     def delete_invite(self, invite_id: str) -> bool:
         """False when there was nothing to delete (gone already)."""
         with _invalidating(self._invites, "all"):

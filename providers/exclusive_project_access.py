@@ -78,7 +78,7 @@ def _member_problems(member: Any) -> list[str]:
     return problems
 
 
-def _normalize_members(members: Any) -> Any:
+def normalize_members(members: Any) -> Any:
     """Emails in lower case (a change of letter case is no change), roles sorted and unique,
     absent ``roles`` left absent (their extra roles are not managed); in a stable order.
     What the check refused is passed on as it is: nothing runs after a failed check."""
@@ -134,7 +134,7 @@ SCHEMA = ResourceSchema(
             "members", list[dict[str, Any]],
             "Everyone the stack declares in the project: `user_id` and/or `email`, and `roles`, their extra "
             "role ids (left out: their extra roles are left alone).",
-            required=True, normalize=_normalize_members,
+            required=True, normalize=normalize_members,
         ),
         Input(
             "max_removals", int,

@@ -95,7 +95,9 @@ class InvitedProjects(Input):
 
 
 def _normalize_projects(projects: Any) -> Any:
-    if not isinstance(projects, (list, tuple)) or not all(isinstance(p, Mapping) for p in projects):
+    """Sorted by project; what the check refused is passed on as it is."""
+    if not isinstance(projects, (list, tuple)) or not all(isinstance(p, Mapping) and {"id", "role"} <= set(p)
+                                                          for p in projects):
         return projects
     return sorted(({"id": p["id"], "role": p["role"]} for p in projects), key=lambda p: str(p["id"]))
 

@@ -45,6 +45,12 @@ class SharedListings(Generic[K, V]):
                 entry.loaded_at = self._clock()
             return entry.value  # type: ignore[return-value]
 
+    def invalidate_all(self) -> None:
+        with self._guard:
+            keys = list(self._entries)
+        for key in keys:
+            self.invalidate(key)
+
     def invalidate(self, key: K) -> None:
         entry = self._entry(key)
         with entry.lock:

@@ -231,3 +231,12 @@ UNKNOWN_INVITE_MESSAGE = "No invite found with id '{invite_id}'"
 # invite's role there (UNCONFIRMED: the exact effect of acceptance is not documented). No
 # project role assignment comes with it. An accepted invite stays listed as accepted.
 # Emails are matched case-insensitively (EMAIL_MATCH_IS_CASE_INSENSITIVE) for invites too.
+
+# --- Removing people from the organization (issue 21) -----------------------------------
+# DELETE /organization/users/{user_id} removes the user with their project memberships and role
+# assignments. Removing the organization's last owner is refused: 400 with this fragment
+# (UNCONFIRMED; the providers never remove an owner in any case).
+LAST_OWNER_STATUS = 400
+LAST_OWNER_FRAGMENT = "last owner of the organization"
+LAST_OWNER_MESSAGE = "User {user_id} is the last owner of the organization and cannot be removed"
+# An unknown user is the UNKNOWN_USER 404; after a removal whose answer was lost that means done.

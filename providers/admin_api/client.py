@@ -349,6 +349,10 @@ class AdminClient:
     def get_organization_user(self, user_id: str) -> OrganizationUser:
         return self._get(OrganizationUser, ORGANIZATION_USER, {"user_id": user_id})
 
+    def delete_organization_user(self, user_id: str) -> None:
+        """Remove a user from the organization (their memberships and roles go with them)."""
+        self._delete(ORGANIZATION_USER, {"user_id": user_id})
+
     def list_project_roles(self, project_id: str) -> Iterator[Role]:
         return self._list(PROJECT_ROLES, {"project_id": project_id}, NEXT_CURSOR, Role)
 

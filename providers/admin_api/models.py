@@ -36,6 +36,8 @@ class OrganizationUser(ApiModel):
     email: str | None = None
     role: str | None = None
     added_at: int | None = None
+    is_service_account: bool = False
+    is_scim_managed: bool = False  # the identity provider manages this user
 
 
 class InvitedProject(ApiModel):

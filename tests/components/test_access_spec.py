@@ -4,6 +4,7 @@ whoever reads the value (the spec, a provider's ``check``, the ``openai-access``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -103,3 +104,47 @@ def test_a_valid_spec_keeps_its_values():
     account = spec.service_accounts[WEB]["ci"]
     assert (account.role, account.key_expires_in_seconds) == ("member", 3600)
     assert spec.max_removals == 0 and spec.adopt is False
+
+
+# --- the lifecycle keys: invite, invite_domains, organization (issue 21) ---------------------
+
+
+def lifecycle_spec(*members, **top) -> dict:
+    return {"teams": {"t": {"members": list(members) or ["ada@example.com"], "grants": {WEB: "member"}}}, **top}
+
+
+@pytest.mark.parametrize("raw, problem", [
+    (lifecycle_spec(invite_domains=["example.com"]),
+     "invite_domains: a rail of invite: set `invite: true` too, or drop invite_domains"),
+    (lifecycle_spec("ada@example.com", "eve@exmaple.com", invite=True, invite_domains=["example.com"]),
+     "teams.t.members.1: eve@exmaple.com is not in the domains invites may go to (example.com)"),
+    (lifecycle_spec(invite=True, invite_domains="example.com"),
+     "invite_domains: must be a non-empty list of domain names such as 'example.com', got 'example.com'"),
+    (lifecycle_spec(invite=True, invite_domains=[]), "invite_domains: must be a non-empty list of domain names"),
+    (lifecycle_spec(invite="yes"), "invite: must be true or false, got 'yes'"),
+    (lifecycle_spec("ada@example"), "teams.t.members.0: email 'ada@example' is not an email address"),
+    (lifecycle_spec(organization={"exclusive": True, "max_removals": -1}),
+     "organization.max_removals: must be a whole number of at least 0, got -1"),
+    (lifecycle_spec(organization={"exclusive": True, "max_removals": 1.5}),
+     "organization.max_removals: must be a whole number of at least 0, got 1.5"),
+    (lifecycle_spec(organization={"exclusive": True, "max_removals": "5"}),
+     "organization.max_removals: must be a whole number of at least 0, got '5'"),
+    (lifecycle_spec(organization={"exclusive": "true"}), "organization.exclusive: must be true or false, got 'true'"),
+    (lifecycle_spec(organization={"exclusive": True, "remove": "all"}), "organization.remove: is not a field of the spec"),
+    (lifecycle_spec(max_removals=-3), "max_removals: must be a whole number of at least 0, got -3"),
+])
+def test_bad_lifecycle_input_is_named_with_its_path(raw, problem):
+    with pytest.raises(AccessSpecError, match=re.escape(problem)):
+        parse_access_spec(raw)
+
+
+def test_members_by_user_id_are_never_invited_so_no_domain_applies():
+    parsed = parse_access_spec(lifecycle_spec("user-Contractor000000000000", {"email": "ext@agency.test", "user_id": "user-X1"},
+                                    invite=True, invite_domains=["example.com"]))
+    assert parsed.invite and parsed.invite_domains == ("example.com",)
+
+
+def test_defaults_leave_everything_off():
+    parsed = parse_access_spec(lifecycle_spec())
+    assert (parsed.invite, parsed.invite_domains) == (False, None)
+    assert (parsed.organization.exclusive, parsed.organization.max_removals) == (False, 10)

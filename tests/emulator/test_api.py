@@ -485,7 +485,8 @@ def test_org_users_list_and_retrieve(call: Call) -> None:
     assert [u["id"] for u in rest["data"]] == [SAMPLE.EDSGER, SAMPLE.BARBARA] and rest["has_more"] is False
     user = call("GET", f"/organization/users/{SAMPLE.GRACE}").json()
     assert user == {"object": "organization.user", "id": SAMPLE.GRACE, "name": "Grace Hopper",
-                    "email": "grace@example.com", "role": "owner", "added_at": user["added_at"]}
+                    "email": "grace@example.com", "role": "owner", "added_at": user["added_at"],
+                    "is_service_account": False, "is_scim_managed": False}
     error = assert_error(call("GET", "/organization/users/user-ghost"), behaviour.UNKNOWN_USER_STATUS)
     assert error["message"] == behaviour.UNKNOWN_USER_MESSAGE.format(user_id="user-ghost")
 

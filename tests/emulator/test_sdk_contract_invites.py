@@ -2,7 +2,7 @@
 (paged), retrieve, delete, the errors decided in ``behaviour``, and the control route that
 does what a person's acceptance does.
 
-See ``tests/test_sdk_contract.py`` for why the SDK is the judge of the emulator's shapes.
+See ``tests/emulator/test_sdk_contract.py`` for why the SDK is the judge of the emulator's shapes.
 """
 
 from __future__ import annotations
