@@ -30,6 +30,7 @@ def test_a_discovered_custom_role_is_taken_over_with_no_write_and_audited(cli, e
     assert role["id"] == SAMPLE.KEY_MANAGER  # the existing role, not a new one
     assert stack.up().requests.total == 0
     assert cli("audit", "--spec", str(spec_file)).code == 0
+    assert cli("check", "--spec", str(spec_file)).code == 0  # a role's key is not a role id to look up
 
     client = AdminClient(emulator.admin_key, emulator.base_url)
     client.update_project_role(SAMPLE.WEB, SAMPLE.KEY_MANAGER, permissions=["api.everything"])
@@ -80,3 +81,13 @@ def test_audit_finds_declared_projects_by_name_and_reports_what_is_missing_or_ar
     assert finding["details"]["live"] == {"id": project.id}
     table = cli("audit", "--spec", spec)
     assert table.code == 1 and "declared project archived outside" in table.stdout
+
+
+def test_check_leaves_declared_projects_and_roles_to_the_stack_and_checks_the_rest(cli, emulator, tmp_path):
+    spec = {**DECLARED, "teams": {"payments": {"members": ["barbara@example.com"], "grants": {
+        "checkout": {"role": "owner", "roles": ["evaluator"]},
+        SAMPLE.WEB: {"role": "member", "roles": ["role_01NOSUCHROLE"]}}}}}
+    run = cli("check", "--spec", write(tmp_path, spec))
+    assert run.code == 1
+    assert "checkout" not in run.stdout and "evaluator" not in run.stdout
+    assert f"grants.{SAMPLE.WEB}.roles: role_01NOSUCHROLE is not a role of project" in run.stdout
