@@ -10,43 +10,23 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from . import behaviour
-from .errors import (
-    AdminApiError,
-    AlreadyAssignedError,
-    AlreadyInOrganizationError,
-    AlreadyMemberError,
-    ApiKeyExpiredError,
-    AssigneeNotMemberError,
-    AuthenticationError,
-    InvalidRequestError,
-    InviteAcceptedError,
-    InvitePendingError,
-    NotFoundError,
-    NotInOrganizationError,
-    PermissionDeniedError,
-    ProjectAlreadyArchivedError,
-    ProjectArchivedError,
-    RateLimitedError,
-    RoleNameTakenError,
-    RoleStillAssignedError,
-    ServerError,
-)
+from . import behaviour, errors
+from .errors import AdminApiError
 
 # Fragment → class for 400s; the first match wins. Order matters only if fragments overlapped.
 _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
-    (behaviour.ALREADY_MEMBER_FRAGMENT, AlreadyMemberError),
-    (behaviour.NOT_IN_ORGANIZATION_FRAGMENT, NotInOrganizationError),
-    (behaviour.ASSIGNEE_NOT_MEMBER_FRAGMENT, AssigneeNotMemberError),
-    (behaviour.ALREADY_ASSIGNED_FRAGMENT, AlreadyAssignedError),
-    (behaviour.ALREADY_ARCHIVED_FRAGMENT, ProjectAlreadyArchivedError),
-    (behaviour.ARCHIVED_PROJECT_FRAGMENT, ProjectArchivedError),
-    (behaviour.ROLE_NAME_TAKEN_FRAGMENT, RoleNameTakenError),
-    (behaviour.ROLE_STILL_ASSIGNED_FRAGMENT, RoleStillAssignedError),
-    (behaviour.KEY_EXPIRED_FRAGMENT, ApiKeyExpiredError),
-    (behaviour.INVITE_PENDING_FRAGMENT, InvitePendingError),
-    (behaviour.ALREADY_IN_ORGANIZATION_FRAGMENT, AlreadyInOrganizationError),
-    (behaviour.INVITE_ACCEPTED_FRAGMENT, InviteAcceptedError),
+    (behaviour.ALREADY_MEMBER_FRAGMENT, errors.AlreadyMemberError),
+    (behaviour.NOT_IN_ORGANIZATION_FRAGMENT, errors.NotInOrganizationError),
+    (behaviour.ASSIGNEE_NOT_MEMBER_FRAGMENT, errors.AssigneeNotMemberError),
+    (behaviour.ALREADY_ASSIGNED_FRAGMENT, errors.AlreadyAssignedError),
+    (behaviour.ALREADY_ARCHIVED_FRAGMENT, errors.ProjectAlreadyArchivedError),
+    (behaviour.ARCHIVED_PROJECT_FRAGMENT, errors.ProjectArchivedError),
+    (behaviour.ROLE_NAME_TAKEN_FRAGMENT, errors.RoleNameTakenError),
+    (behaviour.ROLE_STILL_ASSIGNED_FRAGMENT, errors.RoleStillAssignedError),
+    (behaviour.KEY_EXPIRED_FRAGMENT, errors.ApiKeyExpiredError),
+    (behaviour.INVITE_PENDING_FRAGMENT, errors.InvitePendingError),
+    (behaviour.ALREADY_IN_ORGANIZATION_FRAGMENT, errors.AlreadyInOrganizationError),
+    (behaviour.INVITE_ACCEPTED_FRAGMENT, errors.InviteAcceptedError),
 )
 
 
@@ -56,22 +36,22 @@ def classify(status: int, message: str) -> type[AdminApiError]:
     # The "not a member of <project>" status is unconfirmed (400 or 404): it means "not found"
     # either way, so the fragment decides, not the status.
     if status in (400, 404) and behaviour.NOT_PROJECT_MEMBER_FRAGMENT in lowered:
-        return NotFoundError
+        return errors.NotFoundError
     if status == 404:
-        return NotFoundError
+        return errors.NotFoundError
     if status in (400, 422):
         for fragment, cls in _INVALID_REQUEST_FRAGMENTS:
             if fragment.lower() in lowered:
                 return cls
-        return InvalidRequestError
+        return errors.InvalidRequestError
     if status == 401:
-        return AuthenticationError
+        return errors.AuthenticationError
     if status == 403:
-        return PermissionDeniedError
+        return errors.PermissionDeniedError
     if status == 429:
-        return RateLimitedError
+        return errors.RateLimitedError
     if status >= 500:
-        return ServerError
+        return errors.ServerError
     return AdminApiError
 
 

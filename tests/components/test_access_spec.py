@@ -11,6 +11,7 @@ import pytest
 
 from pulumi_openai_access.components import AccessSpecError, parse_access_spec
 from pulumi_openai_access.providers.exclusive_project_access import ExclusiveProjectAccessProvider
+from pulumi_openai_access.providers.invite import InviteProvider
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
 from pulumi_openai_access.providers.service_account import ServiceAccountProvider
 
@@ -19,6 +20,7 @@ TEAM = {"members": ["ada@example.com"], "grants": {WEB: "member"}}
 MEMBERSHIP = {"project_id": WEB, "user_id": "user-ada", "role": "member"}
 ACCOUNT = {"project_id": WEB, "name": "ci"}
 EXCLUSIVE = {"project_id": WEB, "members": [{"user_id": "user-ada"}]}
+INVITE = {"email": "ada@example.com"}
 LONG = "x" * 256
 
 
@@ -68,6 +70,11 @@ CASES = [
     ({"teams": {"web": TEAM}, "max_removals": 2.5}, "max_removals:",
      ExclusiveProjectAccessProvider, {**EXCLUSIVE, "max_removals": 2.5}, "max_removals",
      "must be a whole number of at least 0, got 2.5"),
+    ({"teams": {"web": TEAM}, "invite": "yes"}, "invite:",
+     ProjectUserProvider, {**MEMBERSHIP, "invite": "yes"}, "invite", "must be true or false, got 'yes'"),
+    ({"teams": {"web": TEAM}, "invite": True, "invite_domains": ["@example.com"]}, "invite_domains:",
+     InviteProvider, {**INVITE, "allowed_domains": ["@example.com"]}, "allowed_domains",
+     "must be a non-empty list of domain names such as 'example.com', got ['@example.com']"),
 ]
 
 
@@ -87,6 +94,14 @@ def test_the_spec_and_the_provider_say_the_same_words(spec, where, provider, inp
 def test_a_rule_over_several_inputs_is_one_message_too(account, message):
     assert spec_problems({"service_accounts": {WEB: {"ci": account}}}) == [f"service_accounts.{WEB}.ci: {message}"]
     assert check_failures(ServiceAccountProvider(), {**ACCOUNT, **account}) == {"key_renew_before_seconds": message}
+
+
+def test_the_invite_rail_is_one_message_too():
+    outside = ("ada@example.com is not in the domains invites may go to (example.org): fix the address, "
+               "or add its domain to invite_domains")
+    spec = {"teams": {"web": TEAM}, "invite": True, "invite_domains": ["example.org"]}
+    assert spec_problems(spec) == [f"teams.web.members.0: {outside}"]
+    assert check_failures(InviteProvider(), {**INVITE, "allowed_domains": ["example.org"]}) == {"email": outside}
 
 
 def test_the_exclusive_members_name_people_by_the_same_rules():
