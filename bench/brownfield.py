@@ -45,6 +45,13 @@ from pulumi_openai_access.components.stack_program import provision_access
 from pulumi_openai_access.emulator.api import INVITES, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
 from pulumi_openai_access.emulator.process import EmulatorProcess
 from pulumi_openai_access.providers.admin_api import behaviour
+from pulumi_openai_access.providers.admin_api.pace import DEFAULT_WINDOW_SECONDS
+from pulumi_openai_access.providers.settings import (
+    RATE_LIMIT_WINDOW_CONFIG,
+    RATE_LIMIT_WINDOW_ENV,
+    REQUESTS_PER_MINUTE_CONFIG,
+    REQUESTS_PER_MINUTE_ENV,
+)
 from scripts.stack_runner import open_stack
 
 STACK = "brownfield"
@@ -129,7 +136,10 @@ def _working_in(directory: Path) -> Iterator[None]:
 
 
 def run_brownfield(scenario: Brownfield, work_dir: Path, *, limit: int, window: float = 1.0,
-                   latency_ms: int = 20, log=print) -> dict[str, Any]:
+                   latency_ms: int = 20, log=print, step_names: tuple[str, ...] = STEPS,
+                   client_rate: bool = True) -> dict[str, Any]:
+    """``client_rate``: the command and the providers are told the emulator's rate; False: the
+    default settings, they learn it from the 429s."""
     rpm = 60.0 * limit / window
     seed_file = work_dir / "seed.json"
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -139,8 +149,12 @@ def run_brownfield(scenario: Brownfield, work_dir: Path, *, limit: int, window: 
     steps = []
     with EmulatorProcess.start(*args) as emu, _working_in(work_dir):
         (work_dir / "Pulumi.yaml").write_text("name: openai-access\nruntime: python\n")
-        cli_env = {**os.environ, "OPENAI_ADMIN_KEY": emu.admin_key, "OPENAI_BASE_URL": emu.base_url,
-                   "OPENAI_ADMIN_REQUESTS_PER_MINUTE": f"{rpm:g}"}
+        cli_env = {**os.environ, "OPENAI_ADMIN_KEY": emu.admin_key, "OPENAI_BASE_URL": emu.base_url}
+        cli_env.pop(REQUESTS_PER_MINUTE_ENV, None)
+        if client_rate:
+            cli_env[REQUESTS_PER_MINUTE_ENV] = f"{rpm:g}"
+        if window != DEFAULT_WINDOW_SECONDS:  # the refill period the learned pace assumes
+            cli_env[RATE_LIMIT_WINDOW_ENV] = f"{window:g}"
         env = {"PULUMI_SKIP_CHECKPOINTS": "true"}
         stack: auto.Stack | None = None
 
@@ -157,7 +171,10 @@ def run_brownfield(scenario: Brownfield, work_dir: Path, *, limit: int, window: 
                                    passphrase="bench", env=env)
                 stack.set_config("openai:adminKey", auto.ConfigValue(emu.admin_key, secret=True))
                 stack.set_config("openai:baseUrl", auto.ConfigValue(emu.base_url))
-                stack.set_config("openai:requestsPerMinute", auto.ConfigValue(f"{rpm:g}"))
+                if client_rate:
+                    stack.set_config(REQUESTS_PER_MINUTE_CONFIG, auto.ConfigValue(f"{rpm:g}"))
+                if window != DEFAULT_WINDOW_SECONDS:
+                    stack.set_config(RATE_LIMIT_WINDOW_CONFIG, auto.ConfigValue(f"{window:g}"))
             result = stack.up()
             return {"changes": dict(result.summary.resource_changes or {})}
 
@@ -167,7 +184,7 @@ def run_brownfield(scenario: Brownfield, work_dir: Path, *, limit: int, window: 
             "noop_up": engine_up,
             "audit": lambda: cli("audit", "--stack", STACK, "--json"),
         }
-        for step in STEPS:
+        for step in step_names:
             before = request_counters(emu)
             started = time.monotonic()
             outcome = actions[step]()

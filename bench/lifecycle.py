@@ -24,8 +24,10 @@ from pulumi import automation as auto
 
 from pulumi_openai_access.components import access_component
 from pulumi_openai_access.components.access_component import OrganizationAccess
-from scripts.stack_runner import REPO_ROOT, open_stack
 from pulumi_openai_access.emulator.process import EmulatorProcess
+from pulumi_openai_access.providers.admin_api.pace import DEFAULT_WINDOW_SECONDS
+from pulumi_openai_access.providers.settings import RATE_LIMIT_WINDOW_CONFIG
+from scripts.stack_runner import REPO_ROOT, open_stack
 
 from .counters import counter_delta, request_counters
 from .memory import PeakMemory
@@ -41,7 +43,9 @@ class RunConfig:
     org: Org
     # "shared": the project's provider; "naive": one GET per membership and role on read (naive_providers)
     strategy: str = "shared"
-    client_throttle: bool = True  # set openai:requestsPerMinute to the emulator's limit
+    # True: set openai:requestsPerMinute to the emulator's limit; False: the default settings,
+    # the client learns the pace from the 429s
+    client_throttle: bool = True
     limit: int | None = 10  # requests per window per endpoint (None: unlimited)
     window: float = 1.0  # seconds
     latency_ms: int = 20
@@ -54,11 +58,17 @@ class RunConfig:
     # 2,000 resources: over 5 minutes on 2 cores, with no API limit at all), which would hide
     # the API's cost that this benchmark measures.
     checkpoints: bool = False
+    steps: tuple[str, ...] = STEPS  # a subset, in this order
+
+    def __post_init__(self) -> None:
+        unknown = set(self.steps) - set(STEPS)
+        if unknown:
+            raise ValueError(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}")
 
     @property
     def label(self) -> str:
         throttle = ("no rate limit" if self.limit is None else
-                    "client throttle" if self.client_throttle else "429 + backoff only")
+                    "client throttle" if self.client_throttle else "learned pace")
         parallel = "" if self.parallel is None else f", engine --parallel {self.parallel}"
         return f"{self.strategy} / {throttle}{parallel}"
 
@@ -187,6 +197,9 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
             stack.set_config("openai:baseUrl", auto.ConfigValue(emu.base_url))
             if cfg.requests_per_minute is not None:
                 stack.set_config("openai:requestsPerMinute", auto.ConfigValue(f"{cfg.requests_per_minute:g}"))
+            if cfg.limit is not None and cfg.window != DEFAULT_WINDOW_SECONDS:
+                # the refill period the learned pace assumes: the emulator's, not the real API's
+                stack.set_config(RATE_LIMIT_WINDOW_CONFIG, auto.ConfigValue(f"{cfg.window:g}"))
 
             opts: dict[str, Any] = {} if cfg.parallel is None else {"parallel": cfg.parallel}
             drift: dict[str, int] = {}
@@ -206,7 +219,7 @@ def run_lifecycle(cfg: RunConfig, log: Callable[[str], None] = print) -> dict[st
                 "refresh_drift": stack.refresh, "repair_up": stack.up, "role_change": stack.up,
                 "destroy": stack.destroy,
             }
-            for step in STEPS:
+            for step in cfg.steps:
                 before(step)
                 events = _Events()
                 counts_before = request_counters(emu)

@@ -31,7 +31,7 @@ from bench.report import write_json, write_markdown, write_svg
 # Diagnostic variants of the project's providers, run at --diagnostic-sizes, to explain the
 # time against the bound: what the client throttle and the 429 handling each contribute.
 DIAGNOSTICS: dict[str, dict[str, Any]] = {
-    # the client relies on 429s alone (no openai:requestsPerMinute)
+    # the default settings (no openai:requestsPerMinute): the client learns the pace from the 429s
     "no-client-throttle": dict(client_throttle=False),
     # the client's rate 10% under the limit: room for the jitter between send and arrival
     "throttle-90pct": dict(rpm_factor=0.9),

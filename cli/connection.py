@@ -44,5 +44,6 @@ def open_gateway(
     if settings.admin_key is None:
         raise MissingAdminKey()
     client = AdminClient(settings.admin_key, settings.base_url, retry=COMMAND_RETRY,
-                         requests_per_minute=settings.requests_per_minute)
+                         requests_per_minute=settings.requests_per_minute,
+                         rate_limit_window=settings.rate_limit_window)
     return AccessGateway(client)

@@ -6,11 +6,18 @@ throttle and shared listings). The fewest requests: the projects' pages (or one 
 project asked for), each project's member pages, and one role listing per membership, read
 on a few threads so that the throttle, not the latency, sets the pace. Emails come with the
 member listings; the organization's users are listed only for members shown without one.
+
+Each endpoint has its own rate limit, so the listings of different endpoints go side by
+side: a project's role listings start as soon as its members are listed (not after every
+project's), and the service accounts are listed meanwhile. At a few requests a minute, each
+endpoint's listings then take only their own windows, not one after another's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -23,6 +30,8 @@ from .progress import Reporter
 
 # Role listings in flight at once: enough to keep a throttled endpoint busy.
 READ_THREADS = 8
+# Member and service-account listings in flight at once (each paged, one endpoint each).
+LISTING_THREADS = 2
 
 
 class ProjectNotUsable(ValueError):
@@ -93,26 +102,29 @@ def read_organization(
 ) -> LiveOrganization:
     """The members of ``projects`` (id -> name) with their project roles, and the projects'
     service accounts (with their number of keys if ``count_keys``)."""
-    reporter.step("listing members", len(projects))
-    listed: list[tuple[str, ProjectMembership]] = []
-    for project_id in sorted(projects):
-        listed += [(project_id, user) for user in sorted(gateway.members(project_id).values(), key=lambda u: u.id)]
-        reporter.advance()
-
-    reporter.step("reading role assignments", len(listed))
-
-    def roles_of(pair: tuple[str, ProjectMembership]) -> list[AssignedRole]:
-        project_id, user = pair
-        try:
-            return gateway.assigned_roles(project_id, user.id)
-        finally:
+    ids = sorted(projects)
+    with _threads(LISTING_THREADS) as member_pool, _threads(LISTING_THREADS) as account_pool, \
+            _threads(READ_THREADS) as role_pool:
+        member_listings = {project_id: member_pool.submit(gateway.members, project_id) for project_id in ids}
+        account_listings = {project_id: account_pool.submit(gateway.service_accounts, project_id)
+                            for project_id in ids}
+        reporter.step("listing members", len(projects))
+        listed: list[tuple[str, ProjectMembership]] = []
+        role_listings = []
+        for project_id in ids:
+            users = sorted(member_listings[project_id].result().values(), key=lambda u: u.id)
+            listed += [(project_id, user) for user in users]
+            role_listings += [role_pool.submit(gateway.assigned_roles, project_id, user.id) for user in users]
             reporter.advance()
 
-    with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="discover") as pool:
-        assigned = list(pool.map(roles_of, listed))
+        reporter.step("reading role assignments", len(listed))
+        assigned: list[list[AssignedRole]] = []
+        for listing in role_listings:
+            assigned.append(listing.result())
+            reporter.advance()
 
-    emails = _missing_emails(gateway, [user for _, user in listed], reporter)
-    service_accounts = read_service_accounts(gateway, projects, reporter, count_keys=count_keys)
+        emails = _missing_emails(gateway, [user for _, user in listed], reporter)
+        service_accounts = read_service_accounts(gateway, account_listings, reporter, count_keys=count_keys)
     members: list[LiveMembership] = []
     role_names: dict[str, str] = {}
     for (project_id, user), roles in zip(listed, assigned):
@@ -126,6 +138,17 @@ def read_organization(
             tuple(sorted({normalized_role_id(role.id) for role in direct})),
         ))
     return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())), service_accounts)
+
+
+@contextmanager
+def _threads(count: int) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool that, when the reading fails, drops the reads not started yet (at a few
+    requests a minute they would take long and serve nothing)."""
+    pool = ThreadPoolExecutor(count, thread_name_prefix="read-org")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _missing_emails(gateway: AccessGateway, users: Sequence[ProjectMembership], reporter: Reporter) -> dict[str, str]:

@@ -9,8 +9,9 @@ pays one request per project. Audit needs no key counts and skips that listing.
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Mapping
 
 from ..providers.access_gateway import AccessGateway
 from ..providers.admin_api.models import ServiceAccountRecord
@@ -27,14 +28,17 @@ class LiveServiceAccount:
 
 
 def read_service_accounts(
-    gateway: AccessGateway, project_ids: Iterable[str], reporter: Reporter, *, count_keys: bool
+    gateway: AccessGateway, listings: Mapping[str, Future[dict[str, ServiceAccountRecord]]], reporter: Reporter, *,
+    count_keys: bool,
 ) -> tuple[LiveServiceAccount, ...]:
-    """The service accounts of ``project_ids``, sorted by project, name, id (deterministic)."""
-    ids = sorted(set(project_ids))
+    """The service accounts of the projects whose listings (``gateway.service_accounts``,
+    started by the caller alongside its other reads) are given, sorted by project, name, id
+    (deterministic)."""
+    ids = sorted(listings)
     reporter.step("listing service accounts", len(ids))
     listed: dict[str, list[ServiceAccountRecord]] = {}
     for project_id in ids:
-        listed[project_id] = list(gateway.service_accounts(project_id).values())
+        listed[project_id] = list(listings[project_id].result().values())
         reporter.advance()
     with_accounts = [project_id for project_id in ids if listed[project_id]]
     keys: dict[str, Counter[str]] = {}

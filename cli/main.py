@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     endpoint.add_argument("--base-url", metavar="URL",
                           help="the Admin API (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
     endpoint.add_argument("--requests-per-minute", type=_positive, metavar="N",
-                          help="client-side pace per endpoint (default: $OPENAI_ADMIN_REQUESTS_PER_MINUTE, else off)")
+                          help="an upper bound on the requests per minute to each endpoint; the pace the API "
+                          "allows is learned anyway (default: $OPENAI_ADMIN_REQUESTS_PER_MINUTE, else none)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     discover = commands.add_parser(

@@ -4,7 +4,8 @@
 (``<project>:accessFile``, relative to the project directory, as the stack program reads
 it); ``audit --stack NAME`` reads the spec the way the stack program does (``load_spec``:
 inline ``<project>:access`` or the file), and the endpoint settings the providers would
-take from that stack (``openai:baseUrl``, ``openai:requestsPerMinute``). The namespace is the
+take from that stack (``openai:baseUrl``, ``openai:requestsPerMinute``,
+``openai:rateLimitWindowSeconds``). The namespace is the
 project's name from ``Pulumi.yaml``, as for ``pulumi.Config()`` in the program. The admin
 key is never read from it: a secret there is encrypted for Pulumi alone.
 """
@@ -20,7 +21,7 @@ import yaml
 
 from ..components.access_spec import AccessSpec
 from ..components.stack_program import SPEC_FILE_KEY, SPEC_KEY, load_spec
-from ..providers.settings import BASE_URL_CONFIG, REQUESTS_PER_MINUTE_CONFIG
+from ..providers.settings import BASE_URL_CONFIG, RATE_LIMIT_WINDOW_CONFIG, REQUESTS_PER_MINUTE_CONFIG
 
 
 class StackFileError(ValueError):
@@ -108,8 +109,10 @@ def load_stack_spec(project_dir: Path, stack: str) -> AccessSpec:
 
 
 def endpoint_settings(config: Mapping[str, Any]) -> dict[str, str]:
-    """The stack's base URL and request rate, as the providers would read them (never the key)."""
-    return {key: str(config[key]) for key in (BASE_URL_CONFIG, REQUESTS_PER_MINUTE_CONFIG) if config.get(key) is not None}
+    """The stack's base URL, request rate and rate-limit window, as the providers would read them
+    (never the key)."""
+    return {key: str(config[key]) for key in (BASE_URL_CONFIG, REQUESTS_PER_MINUTE_CONFIG, RATE_LIMIT_WINDOW_CONFIG)
+            if config.get(key) is not None}
 
 
 class _StackConfig:

@@ -47,7 +47,9 @@ def declared_member(grant: MemberAccess) -> dict[str, Any]:
 
 def declared_people(spec: AccessSpec) -> list[dict[str, str]]:
     """Everyone the spec names in any team (expired entries included: a person written in the
-    spec is never removed from the organization by it), as ``{user_id?, email?}``."""
+    spec is never removed from the organization by it), as ``{user_id?, email?}``. Whatever
+    else comes to declare people (group-based teams) must add them here: this list is the
+    leavers' rail."""
     people = {(c.member.user_id, c.member.email) for c in contributions(spec)}
     found = [{key: value for key, value in (("user_id", user_id), ("email", email)) if value}
              for user_id, email in people]

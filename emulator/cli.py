@@ -15,6 +15,8 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from pulumi_openai_access.providers.admin_api import behaviour
+
 from .api import ROUTES
 from .app import DEFAULT_ADMIN_KEY, create_app
 from .knobs import RETRY_AFTER_MODES, KnobSettings, RateLimitSettings
@@ -64,7 +66,8 @@ def parse_args(argv: list[str] | None, prog: str = DEFAULT_PROG) -> argparse.Nam
                         "if it exists (instead of the seed), rewritten atomically after every change")
     parser.add_argument("--rate-limit", type=int, metavar="N",
                         help="allow N requests per window on each endpoint, then answer 429 (default: unlimited)")
-    parser.add_argument("--rate-limit-window", type=float, default=60.0, metavar="SECONDS",
+    parser.add_argument("--rate-limit-window", type=float, default=behaviour.RATE_LIMIT_WINDOW_SECONDS,
+                        metavar="SECONDS",
                         help="the rate-limit window in seconds (default: %(default)s)")
     parser.add_argument("--retry-after", choices=RETRY_AFTER_MODES, default="none",
                         help="retry headers on a 429: Retry-After seconds, retry-after-ms, both, "

@@ -32,7 +32,7 @@ class RateLimitSettings:
     window); ``per_route`` overrides it for some route keys. None means unlimited."""
 
     limit: int | None = None
-    window_seconds: float = 60.0
+    window_seconds: float = behaviour.RATE_LIMIT_WINDOW_SECONDS
     retry_after: str = "none"  # which retry headers a 429 carries: seconds|ms|both|none
     per_route: Mapping[str, int] = field(default_factory=dict)
 

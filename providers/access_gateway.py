@@ -319,7 +319,8 @@ def access_for(settings: ProviderSettings) -> AccessGateway:
         access = _sessions.get(key)
         if access is None:
             client = AdminClient(
-                settings.admin_key, settings.base_url, requests_per_minute=settings.requests_per_minute
+                settings.admin_key, settings.base_url, requests_per_minute=settings.requests_per_minute,
+                rate_limit_window=settings.rate_limit_window,
             )
             access = _sessions[key] = AccessGateway(client)
         return access

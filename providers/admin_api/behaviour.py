@@ -105,6 +105,12 @@ AUTH_FAILED_CODE = "invalid_api_key"
 # sending neither).
 RATE_LIMITED_STATUS = 429
 RATE_LIMITED_CODE = "rate_limit_exceeded"
+# Each endpoint is limited on its own, to a number of requests per window that nothing
+# publishes (7-10 observed) and that may change: the client learns it from the 429s
+# (admin_api/pace.py). The window, observed to refill after about 60 s, is UNCONFIRMED, and
+# so is its kind: the emulator's is sliding; the client's pace is safe for a fixed window or
+# a token bucket as well.
+RATE_LIMIT_WINDOW_SECONDS = 60.0
 
 # --- Smaller choices the emulator holds to (all unconfirmed) ------------------------------
 # * Paging: an `after` id that was never in the list, or a malformed `next` cursor, is a 400

@@ -36,6 +36,7 @@ from .models import (
     ServiceAccountRecord,
     parse,
 )
+from .pace import DEFAULT_WINDOW_SECONDS
 from .pagination import LEGACY, NEXT_CURSOR, PageStyle, paginate
 from .retry import RetryPolicy
 from .transport import ApiRequest, Reconciliation, Transport
@@ -68,8 +69,10 @@ class AdminClient:
     """A thread-safe client for the OpenAI Admin API endpoints behind project access.
 
     The key comes from ``admin_key`` or $OPENAI_ADMIN_KEY; the base URL from ``base_url``,
-    $OPENAI_BASE_URL or the public API. ``requests_per_minute`` turns on a per-endpoint
-    throttle shared by every client and thread in the process (None: off). The client cannot
+    $OPENAI_BASE_URL or the public API. Every endpoint is paced at what it admits, learned from
+    its 429s by a throttle shared by every client and thread in the process (throttle.py);
+    ``rate_limit_window`` is the API's refill period it assumes, and ``requests_per_minute``
+    an upper bound on any endpoint's rate (None: none). The client cannot
     be pickled: build it lazily where it is used.
     """
 
@@ -81,6 +84,7 @@ class AdminClient:
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         requests_per_minute: float | None = None,
+        rate_limit_window: float = DEFAULT_WINDOW_SECONDS,
     ) -> None:
         self._transport = Transport(
             resolve_base_url(base_url),
@@ -88,6 +92,7 @@ class AdminClient:
             timeout=timeout,
             retry=retry or RetryPolicy(),
             requests_per_minute=requests_per_minute,
+            rate_limit_window=rate_limit_window,
         )
 
     @property

@@ -40,10 +40,13 @@ class RetryPolicy:
         if min(self.base_delay, self.max_delay, self.max_total_seconds) < 0:
             raise ValueError("delays and the time budget cannot be negative")
 
+    def backoff_cap(self, retry_number: int) -> float:
+        """The longest backoff of the ``retry_number``-th retry (1-based): doubling, capped."""
+        return min(self.max_delay, self.base_delay * 2 ** min(retry_number - 1, 32))
+
     def backoff(self, retry_number: int, rng: random.Random | None = None) -> float:
         """Exponential backoff with full jitter for the ``retry_number``-th retry (1-based)."""
-        cap = min(self.max_delay, self.base_delay * 2 ** min(retry_number - 1, 32))
-        return (rng or random).uniform(0.0, cap)
+        return (rng or random).uniform(0.0, self.backoff_cap(retry_number))
 
 
 

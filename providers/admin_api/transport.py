@@ -1,7 +1,9 @@
 """HTTP for the Admin API: one request at a time, with retries that never duplicate a write.
 
 Retried: 429, 5xx and connection failures, within a ``RetryPolicy`` (attempts and time;
-optionally not a connection that cannot be established before the API first answered).
+optionally not a connection that cannot be established before the API first answered). A 429
+is the endpoint's pace rather than a failure: the shared throttle learns from it when the next
+request may go (throttle.py, pace.py), and it costs the request no attempt.
 Whether a retry is safe depends on the request:
 
 * idempotent requests (GET, the modify-role POST, DELETE) are simply repeated;
@@ -39,7 +41,8 @@ from .errors import (
 )
 from .response_errors import error_from_response
 from .retry import RetryPolicy, retry_after_seconds
-from .throttle import endpoint_throttle
+from .pace import DEFAULT_WINDOW_SECONDS
+from .throttle import EndpointThrottle, endpoint_throttle
 
 log = logging.getLogger(__name__)
 
@@ -97,17 +100,21 @@ class Transport:
         timeout: float,
         retry: RetryPolicy,
         requests_per_minute: float | None,
+        rate_limit_window: float = DEFAULT_WINDOW_SECONDS,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         if requests_per_minute is not None and requests_per_minute <= 0:
             raise ValueError("requests_per_minute must be positive (or None for no throttle)")
+        if rate_limit_window <= 0:
+            raise ValueError("rate_limit_window must be positive")
         self.base_url = base_url
         self._key = key
         self._auth = BearerAuth(key)
         self._timeout = (timeout, timeout)  # (connect, read)
         self.retry = retry
         self.requests_per_minute = requests_per_minute
+        self.rate_limit_window = rate_limit_window
         self._local = threading.local()
         self._answered = threading.Event()  # some HTTP answer (any status) has arrived
         self._sessions: list[requests.Session] = []
@@ -133,68 +140,115 @@ class Transport:
 
     # --- the retry loop ------------------------------------------------------------------
     def call(self, request: ApiRequest) -> Any:
-        """The decoded JSON body of a 2xx answer to ``request``, or an ``AdminApiError``."""
-        throttle = endpoint_throttle(self.base_url, request.method, request.route)
-        deadline: float | None = None  # the time budget starts with the first send
+        """The decoded JSON body of a 2xx answer to ``request``, or an ``AdminApiError``.
+
+        A 429 is the endpoint's pace, not a failure of the request: it spends neither an
+        attempt nor the time budget (waiting for the pace never does), and gives up only when
+        the endpoint has admitted nothing for the whole time budget, or the server asks for a
+        wait longer than what is left of it.
+        """
+        throttle = endpoint_throttle(self.base_url, request.method, request.route, self.rate_limit_window)
+        first_send: float | None = None  # the time budget starts with the first send ...
+        queued = 0.0  # ... and does not count the waits for the pace after it
         maybe_applied = False  # an earlier attempt of ours may have taken effect
-        attempt = 0
+        attempt = 0  # attempts that count against the policy's max_attempts (429s do not)
+        sent = 0
+        limited = 0  # 429s in a row
         while True:
-            attempt += 1
             if maybe_applied:
                 found = _read_back(request)
                 if found is not None:
                     return found
-            throttle.acquire(self.requests_per_minute)
-            if deadline is None:
-                deadline = time.monotonic() + self.retry.max_total_seconds
-            try:
-                return self._send_once(request)
-            except AdminApiError as exc:
-                error = exc
+            waited = throttle.acquire(self.requests_per_minute)
+            if first_send is None:
+                first_send = time.monotonic()
+            else:
+                queued += waited
+            sent += 1
+            outcome = self._attempt(request, throttle)
+            if not isinstance(outcome, AdminApiError):
+                return outcome  # the answer's body
+            error = outcome
+            budget_left = self.retry.max_total_seconds - (time.monotonic() - first_send - queued)
+
+            if isinstance(error, RateLimitedError):
+                limited += 1
+                self._at_the_pace(request, error, throttle, limited, budget_left, sent)
+                continue
+            limited = 0
+            attempt += 1
 
             if maybe_applied and request.reconcile and isinstance(error, request.reconcile.done_errors):
                 return _applied_earlier(request, error)
             retryable, applied = _retry_kind(error)
             if not retryable or (applied and not request.idempotent and request.reconcile is None):
-                raise _gave_up(error, attempt)  # a failure, or an unknown outcome we cannot check
+                raise _gave_up(error, sent)  # a failure, or an unknown outcome we cannot check
             if self._unreachable_from_the_start(error):
                 # debug: the caller's error names the URL; a progress line would only repeat it
                 log.debug("%s %s: not retrying %s: the API has not answered yet (wrong URL, or down?)",
                          request.method, request.route, type(error).__name__)
-                raise _gave_up(error, attempt)
+                raise _gave_up(error, sent)
             maybe_applied = maybe_applied or applied
 
-            wait = self._wait_before_retry(error, attempt)
-            remaining = deadline - time.monotonic()
-            if attempt >= self.retry.max_attempts or wait > remaining:
+            wait = error.retry_after if error.retry_after is not None else self.retry.backoff(attempt)
+            if attempt >= self.retry.max_attempts or wait > budget_left:
                 log.info("%s %s: giving up after %d attempt(s): status=%s request_id=%s "
                          "(next wait %.1fs, %.1fs of the time budget left)", request.method,
-                         request.route, attempt, error.status, error.request_id, wait, max(remaining, 0))
-                raise _gave_up(error, attempt)
-            if isinstance(error, RateLimitedError):
-                throttle.pause(wait)  # hold back every thread, not only this one
+                         request.route, sent, error.status, error.request_id, wait, max(budget_left, 0))
+                raise _gave_up(error, sent)
             log.info("%s %s: retrying after %s (status=%s request_id=%s attempt=%d/%d wait=%.2fs%s)",
                      request.method, request.route, type(error).__name__, error.status,
                      error.request_id, attempt, self.retry.max_attempts, wait,
                      " from server" if error.retry_after is not None else "")
             time.sleep(wait)
 
+    def _at_the_pace(self, request: ApiRequest, error: RateLimitedError, throttle: EndpointThrottle,
+                     limited: int, budget_left: float, sent: int) -> None:
+        """Tell the throttle of a 429 (the ``limited``-th in a row), so that the retry waits for
+        the endpoint's pace; raises ``error`` if the request should give up instead."""
+        throttle.rate_limited(error.retry_after, fallback=self._fallback_wait(limited))
+        stalled = throttle.stalled_for()
+        if (self.retry.max_attempts == 1 or (error.retry_after or 0) > budget_left
+                or stalled > self.retry.max_total_seconds):
+            log.info("%s %s: giving up after %d attempt(s): status=429 request_id=%s (the endpoint "
+                     "admitted nothing for %.0fs%s)", request.method, request.route, sent,
+                     error.request_id, stalled, "" if error.retry_after is None
+                     else f", the server asks for {error.retry_after:.0f}s more")
+            raise _gave_up(error, sent)
+        log.debug("%s %s: 429 (request_id=%s), retrying at the endpoint's pace (held %.2fs%s)",
+                  request.method, request.route, error.request_id, throttle.held_for(),
+                  "" if error.retry_after is None else " from server")
+
+    def _attempt(self, request: ApiRequest, throttle: EndpointThrottle) -> Any:
+        """One send: the answer's body, or the ``AdminApiError`` it failed with (returned, not
+        raised). Tells the throttle what came back, except a 429 (the caller does)."""
+        try:
+            body = self._send_once(request)
+        except RateLimitedError as exc:
+            return exc
+        except ApiConnectionError as exc:
+            throttle.unanswered()
+            return exc
+        except AdminApiError as exc:
+            throttle.answered()  # an error answer still counts against the endpoint's limit
+            return exc
+        except BaseException:
+            throttle.unanswered()
+            raise
+        throttle.answered()
+        return body
+
+    def _fallback_wait(self, limited: int) -> float:
+        """How long a 429 that teaches nothing holds the endpoint (see pace.py): the policy's
+        backoff cap (no jitter: one request probes at a time), short against the window,
+        which may free at any moment."""
+        return min(self.retry.backoff_cap(limited), self.rate_limit_window / 10)
+
     def _unreachable_from_the_start(self, error: AdminApiError) -> bool:
         """A connection never established, before any answer, under a policy that does not
         retry that (``RetryPolicy.retry_unreachable_before_first_answer``)."""
         return (not self.retry.retry_unreachable_before_first_answer and not self._answered.is_set()
                 and isinstance(error, ApiConnectionError) and not error.request_sent)
-
-    def _wait_before_retry(self, error: AdminApiError, attempt: int) -> float:
-        """The server's Retry-After when it gives one. A 429 without it (the real Admin API
-        sends none) under a configured rate means the window is full for one more interval:
-        waiting exactly that long beats a random backoff that holds every thread back for
-        seconds (measured in bench/: up went from 3.4x to about 2x of the rate-limit bound)."""
-        if error.retry_after is not None:
-            return error.retry_after
-        if isinstance(error, RateLimitedError) and self.requests_per_minute:
-            return 60.0 / self.requests_per_minute
-        return self.retry.backoff(attempt)
 
     # --- one attempt ---------------------------------------------------------------------
     def _send_once(self, request: ApiRequest) -> Any:
