@@ -46,6 +46,7 @@ from pulumi_openai_access.emulator.api import (
     GROUPS,
     INVITES,
     PROJECT_GROUPS,
+    PROJECT_ROLES,
     PROJECT_USERS,
     SERVICE_ACCOUNTS,
     USER_ROLES,
@@ -110,15 +111,19 @@ class Brownfield:
         accounts = {key("GET", SERVICE_ACCOUNTS): self.org.projects}
         # The groups, and one grant listing per project (this organization has no group).
         accounts.update({key("GET", GROUPS): 1, key("GET", PROJECT_GROUPS): self.org.projects})
+        # Each project's custom role: listed by discover, which declares it; its ProjectRole's
+        # create lists the project's roles once to take it over (no write).
+        custom_roles = {key("GET", PROJECT_ROLES): self.org.projects}
         if step == "discover":  # emails come with the member listings: no organization listing
             # One page of invites, for the comment block of pending invites (there are none here).
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
-                    **accounts, key("GET", INVITES): 1}
+                    **accounts, **custom_roles, key("GET", INVITES): 1}
         if step == "adopting_up":  # members named by email: one organization listing
-            return {members: member_pages, users: self.org.org_listing_pages(), roles: self.with_extra_roles}
-        if step == "audit":
+            return {members: member_pages, users: self.org.org_listing_pages(), roles: self.with_extra_roles,
+                    **custom_roles}
+        if step == "audit":  # the declared custom roles are compared too
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
-                    users: self.org.org_listing_pages(), **accounts}
+                    users: self.org.org_listing_pages(), **accounts, **custom_roles}
         return {}
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,5 @@ class Difference:
     role_id: str | None = None  # the extra role, for the two extra-role kinds
     service_account_ids: tuple[str, ...] = ()  # the live accounts of that name, for the service-account kinds
     group: str | None = None  # the group (as the spec or the API names it), for the group kinds
+    # For the declared kinds: {"declared": {...}, "live": {...} | None} (name, permissions, description)
+    details: Mapping[str, Any] | None = None

@@ -29,6 +29,7 @@ from ..providers.group_user import GroupUser, GroupUserArgs
 from ..providers.project_group import ProjectGroup, ProjectGroupArgs
 from . import expiry
 from .access_spec import AccessSpec, Member
+from .declared_projects import DeclaredProjects
 from .grant_merge import MemberAccess, member_identities
 
 
@@ -94,7 +95,10 @@ class DeclaredGroup:
         return [(grant_name(project_id, self.team), grant) for project_id, grant in self.grants.items()]
 
 
-def declare_group_team(team: GroupTeam, adopt: bool, opts: pulumi.ResourceOptions) -> DeclaredGroup:
+def declare_group_team(team: GroupTeam, adopt: bool, projects: DeclaredProjects,
+                       opts: pulumi.ResourceOptions) -> DeclaredGroup:
+    """``projects`` resolves a project (and its roles) as the spec writes it, an id or a
+    declared project's key, to ids."""
     group = Group(group_name(team), GroupArgs(name=team.group, adopt=adopt, external=team.external), opts)
     users = {
         member.key: GroupUser(f"{group_name(team)}/{member.key}", GroupUserArgs(
@@ -104,8 +108,8 @@ def declare_group_team(team: GroupTeam, adopt: bool, opts: pulumi.ResourceOption
     }
     grants = {
         grant.project_id: ProjectGroup(grant_name(grant.project_id, team), ProjectGroupArgs(
-            project_id=grant.project_id, group_id=group.group_id, role=grant.role, roles=list(grant.extra_roles),
-            adopt=adopt), opts)
+            project_id=projects.project_id(grant.project_id), group_id=group.group_id, role=grant.role,
+            roles=projects.role_ids(grant.project_id, grant.extra_roles), adopt=adopt), opts)
         for grant in team.grants
     }
     return DeclaredGroup(team, group, users, grants)

@@ -22,7 +22,7 @@ def test_groups_come_out_as_teams(cli, emulator):
     teams = yaml.safe_load(first.stdout)["teams"]
     assert teams["ml-engineers"] == {"external_group": "ML Engineers", "grants": {"proj_web": "owner"}}
     assert teams["hand-made"] == {"group": "hand-made", "members": ["alan@example.com"],
-                                  "grants": {"proj_data": {"role": "member", "roles": ["role_analyst"]}}}
+                                  "grants": {"proj_data": {"role": "member", "roles": ["analyst"]}}}
     # The memberships stay memberships; nobody's group access is repeated as one.
     people = {person for team in teams.values() if "group" not in team and "external_group" not in team
               for person in team["members"]}
@@ -36,4 +36,4 @@ def test_a_group_name_held_twice_is_named_by_id(cli, emulator):
     AdminClient(emulator.admin_key, emulator.base_url).create_group("hand-made")
     teams = yaml.safe_load(cli("discover").stdout)["teams"]
     assert teams["hand-made"] == {"external_group": "group_hand",
-                                  "grants": {"proj_data": {"role": "member", "roles": ["role_analyst"]}}}
+                                  "grants": {"proj_data": {"role": "member", "roles": ["analyst"]}}}
