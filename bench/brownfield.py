@@ -42,7 +42,7 @@ from bench.counters import counter_delta, request_counters
 from bench.org import ORG_USERS, Org, key
 from bench.report import endpoints_text
 from pulumi_openai_access.components.stack_program import provision_access
-from pulumi_openai_access.emulator.api import INVITES, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
+from pulumi_openai_access.emulator.api import INVITES, PROJECT_ROLES, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
 from pulumi_openai_access.emulator.process import EmulatorProcess
 from pulumi_openai_access.providers.admin_api import behaviour
 from pulumi_openai_access.providers.admin_api.pace import DEFAULT_WINDOW_SECONDS
@@ -101,15 +101,19 @@ class Brownfield:
         members, roles, users = key("GET", PROJECT_USERS), key("GET", USER_ROLES), key("GET", ORG_USERS)
         # One service-account listing per project (there are none here, so no key listing).
         accounts = {key("GET", SERVICE_ACCOUNTS): self.org.projects}
+        # Each project's custom role: listed by discover, which declares it; its ProjectRole's
+        # create lists the project's roles once to take it over (no write).
+        custom_roles = {key("GET", PROJECT_ROLES): self.org.projects}
         if step == "discover":  # emails come with the member listings: no organization listing
             # One page of invites, for the comment block of pending invites (there are none here).
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
-                    **accounts, key("GET", INVITES): 1}
+                    **accounts, **custom_roles, key("GET", INVITES): 1}
         if step == "adopting_up":  # members named by email: one organization listing
-            return {members: member_pages, users: self.org.org_listing_pages(), roles: self.with_extra_roles}
-        if step == "audit":
+            return {members: member_pages, users: self.org.org_listing_pages(), roles: self.with_extra_roles,
+                    **custom_roles}
+        if step == "audit":  # the declared custom roles are compared too
             return {key("GET", PROJECTS): project_pages, members: member_pages, roles: self.org.memberships,
-                    users: self.org.org_listing_pages(), **accounts}
+                    users: self.org.org_listing_pages(), **accounts, **custom_roles}
         return {}
 
 

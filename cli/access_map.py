@@ -10,7 +10,7 @@ and any other source a spec may have, such as a group), until when they are decl
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 from ..components import expiry
@@ -24,6 +24,7 @@ STATUS_TEXT = {
     "in_sync": "in sync",
     "differs": "differs (role or extra roles)",
     "missing": "declared, missing",
+    "invited": "declared, invited, not joined yet",
     "undeclared": "not declared, left alone",
     "removed": "not declared, removed by the next up (exclusive project)",
     "kept": "not declared, kept by a rail",
@@ -77,6 +78,7 @@ def build_access_map(
             if difference.kind in CELL_DIFFERENCES:
                 differences.setdefault((project.project_id, difference.user_id or difference.member), []).append(difference)
     left_alone = {id(d) for project in result.projects for d in project.information}
+    invited = {invite.member.casefold(): invite for invite in result.pending_invites}
     cells: dict[tuple[str, str], Cell] = {}
     keys_by_user_id: dict[str, str] = {}
     for grant in merge_grants(spec, at):
@@ -86,8 +88,11 @@ def build_access_map(
             keys_by_user_id[user_id] = key
         member = live.get((grant.project_id, user_id or ""))
         found = differences.get((grant.project_id, user_id or str(grant.member)), [])
-        cells[(key, grant.project_id)] = _declared_cell(grant, member, found, horizon,
-                                                        counted=lambda d: id(d) not in left_alone)
+        cell = _declared_cell(grant, member, found, horizon, counted=lambda d: id(d) not in left_alone)
+        invite = invited.get((grant.member.email or "").casefold())
+        if cell.status == "missing" and invite is not None:
+            cell = replace(cell, status="invited", note=f"invite {invite.invite_id} pending: {STATUS_TEXT['invited']}")
+        cells[(key, grant.project_id)] = cell
     for project in result.projects:
         for difference in (*project.differences, *project.information):
             if difference.kind in ("undeclared_member", "expired_member") and difference.live:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..components.access_spec import AccessSpec
 from ..components.exclusive_access import declared_people
@@ -53,7 +53,10 @@ SERVICE_ACCOUNT_KINDS = ("missing_service_account", "service_account_role_differ
 # With organization.exclusive: someone in the organization the spec declares nowhere (and no
 # rail keeps), whom the stack's next `up` removes from the organization.
 ORGANIZATION_KINDS = ("undeclared_organization_user",)
-KINDS = PROJECT_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + ORGANIZATION_KINDS
+# Declared projects and custom roles (``declared_resolution``), found by name: not found, or
+# not as declared. A declared project not found stands instead of ``unknown_project``.
+DECLARED_KINDS = ("missing_project", "project_archived", "missing_project_role", "project_role_differs")
+KINDS = PROJECT_KINDS + DECLARED_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + ORGANIZATION_KINDS
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class Difference:
     live: Access | None
     role_id: str | None = None  # the extra role, for the two extra-role kinds
     service_account_ids: tuple[str, ...] = ()  # the live accounts of that name, for the service-account kinds
+    # For the declared kinds: {"declared": {...}, "live": {...} | None} (name, permissions, description)
+    details: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ def audit(
     spec: AccessSpec, org: LiveOrganization, user_id_for_email: Callable[[str], str | None], *,
     pending: Mapping[str, PendingInvite] | None = None, organization: OrganizationPeople = OrganizationPeople(),
     strict: bool = False, only: Iterable[str] | None = None, organization_users: Sequence[OrganizationUser] = (),
+    findings: Mapping[str, tuple[Difference, ...]] | None = None,
 ) -> AuditResult:
     """``org`` must hold every active project the spec names (and any others to report).
 
@@ -161,8 +167,11 @@ def audit(
     difference (``up`` removes it) except who a rail keeps (``organization``: its owners);
     elsewhere it is information, left alone, unless ``strict``. A project the spec names
     for service accounts only has its members ignored. ``only``: these projects alone.
-    ``pending``: casefolded email → the pending invite of a person not in the organization."""
+    ``pending``: casefolded email → the pending invite of a person not in the organization.
+    ``spec`` refers to projects and roles by id where they exist; ``findings`` are the
+    differences of its declared projects and roles, by project (``declared_resolution``)."""
     pending = pending or {}
+    findings = findings or {}
     declared: dict[str, list[MemberAccess]] = {}
     for grant in merge_grants(spec):
         declared.setdefault(grant.project_id, []).append(grant)
@@ -171,14 +180,14 @@ def audit(
         user_id = grant.member.user_id or user_id_for_email(grant.member.email or "")
         if user_id:
             expired[(grant.project_id, user_id)] = grant
-    in_spec = set(declared) | set(spec.service_accounts)
+    in_spec = set(declared) | set(spec.service_accounts) | set(findings)
     exclusive = set(spec.exclusive_projects)
     scope = in_spec | set(org.projects)
     projects = []
     for project_id in sorted(scope if only is None else scope & set(only)):
         if project_id in in_spec and project_id not in org.projects:
-            unknown = Difference("unknown_project", project_id, None, None, None)
-            projects.append(ProjectAudit(project_id, None, True, (unknown,), exclusive=project_id in exclusive))
+            unknown = findings.get(project_id) or (Difference("unknown_project", project_id, None, None, None),)
+            projects.append(ProjectAudit(project_id, None, True, tuple(unknown), exclusive=project_id in exclusive))
             continue
         live = {member.user_id: member for member in org.members_of(project_id)}
         differences: list[Difference] = []
@@ -188,6 +197,7 @@ def audit(
                            for difference in differences]
         differences, information, kept = _as_the_stack_applies_it(
             differences, live, organization, exclusive=project_id in exclusive, strict=strict)
+        differences = [*findings.get(project_id, ()), *differences]
         accounts = org.service_accounts_of(project_id)
         wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
         differences += _service_account_differences(wanted, accounts)

@@ -32,7 +32,12 @@ kept by no rail; ``member`` is their email, ``live`` their organization role.
 ``unmanaged_service_accounts`` are the project's accounts the spec does not declare:
 information, never a difference (nothing removes them). ``pending_invites`` are people the
 spec declares there who are not in the organization but have a pending invite: information too
-(not ``missing_member``), also named in the summary line.
+(not ``missing_member``), also named in the summary line. The kinds of declared projects and
+custom roles (``missing_project``, ``project_archived``, ``missing_project_role``,
+``project_role_differs``) put the key in ``member`` (a missing project's key in
+``project_id`` too) and what was declared and what exists in ``details``: ``{"declared":
+{"name", "permissions", "description"}, "live": {...} | null}`` (the other kinds have no
+``details``).
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ KIND_TEXT = {
     "missing_service_account": "missing service account",
     "service_account_role_differs": "service account role differs",
     "ambiguous_service_account": "service account name held by several",
+    "missing_project": "declared project not found (not created yet, or renamed outside)",
+    "project_archived": "declared project archived outside",
+    "missing_project_role": "missing project role",
+    "project_role_differs": "project role differs",
 }
 ORGANIZATION_TITLE = "The organization (organization.exclusive): people the spec declares nowhere"
 UNMANAGED_TITLE = "Service accounts not in the spec (information: left alone, never removed)"
@@ -111,7 +120,10 @@ def _difference_json(difference: Difference) -> dict[str, Any]:
     fields.update(declared=_access_json(difference.declared), live=_access_json(difference.live),
                   service_account_ids=list(difference.service_account_ids))
     keys = ("kind", "member", "user_id", "role_id", "declared", "live", "service_account_ids")
-    return {key: fields[key] for key in keys}
+    found = {key: fields[key] for key in keys}
+    if difference.details is not None:
+        found["details"] = fields["details"]  # the project kinds only
+    return found
 
 
 def summary_line(result: AuditResult) -> str:
@@ -136,7 +148,7 @@ def audit_markdown(result: AuditResult) -> str:
             continue
         lines += [f"#### {_project_title(project)}", "", "| difference | member | declared | live |", "|---|---|---|---|"]
         for d in project.differences:
-            cells = (_what(d), f"`{d.member}`", _access_text(d.declared), _access_text(d.live))
+            cells = (_what(d), f"`{d.member}`", _declared_text(d), _live_text(d))
             lines.append(_markdown_row(cells))
         lines.append("")
     if result.organization:
@@ -171,7 +183,7 @@ def audit_table(result: AuditResult, *, terminal: bool) -> str:
             for column in ("difference", "member", "declared", "live"):
                 table.add_column(column)
             for d in project.differences:
-                table.add_row(_what(d), d.member, _access_text(d.declared), _access_text(d.live))
+                table.add_row(_what(d), d.member, _declared_text(d), _live_text(d))
             console.print(table)
         if result.organization:
             table = Table(title=ORGANIZATION_TITLE, title_justify="left", box=box.SIMPLE_HEAD)
@@ -226,6 +238,30 @@ def _what(difference: Difference) -> str:
     if difference.kind == "ambiguous_service_account":
         return f"{text}: {', '.join(difference.service_account_ids)}"
     return f"{text} {difference.role_id}" if difference.role_id else text
+
+
+def _declared_text(difference: Difference) -> str:
+    if difference.details is not None:
+        return _details_text(difference.details["declared"])
+    return _access_text(difference.declared)
+
+
+def _live_text(difference: Difference) -> str:
+    if difference.details is not None:
+        return _details_text(difference.details["live"])
+    return _access_text(difference.live)
+
+
+def _details_text(facts: Any) -> str:
+    """A project's or role's facts: name, permissions, description, ids."""
+    if not facts:
+        return "-"
+    parts = []
+    for key, value in facts.items():
+        if value is None:
+            continue
+        parts.append(f"{key} {', '.join(value) if isinstance(value, list) else value}")
+    return "; ".join(parts) or "-"
 
 
 def _access_text(access: Access | None) -> str:

@@ -23,7 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..providers.access_gateway import AccessGateway
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
-from ..providers.admin_api.models import AssignedRole, ProjectRecord, ProjectMembership
+from ..providers.admin_api.models import AssignedRole, ProjectMembership, ProjectRecord, Role
 from ..providers.role_ids import is_mirror_role, normalized_role_id
 from .live_service_accounts import LiveServiceAccount, read_service_accounts
 from .progress import Reporter
@@ -65,6 +65,8 @@ class LiveOrganization:
     members: tuple[LiveMembership, ...]  # sorted by project, then user id
     role_names: Mapping[str, str] = field(default_factory=dict)  # custom role id -> its name
     service_accounts: tuple[LiveServiceAccount, ...] = ()  # sorted by project, name, id
+    # project id -> its own custom roles (short ids), sorted by name then id
+    project_roles: Mapping[str, tuple[Role, ...]] = field(default_factory=dict)
 
     def service_accounts_of(self, project_id: str) -> list[LiveServiceAccount]:
         return [account for account in self.service_accounts if account.project_id == project_id]
@@ -98,10 +100,12 @@ def chosen_projects(gateway: AccessGateway, project_ids: Iterable[str], reporter
 
 
 def read_organization(
-    gateway: AccessGateway, projects: Mapping[str, str], reporter: Reporter, *, count_keys: bool = False
+    gateway: AccessGateway, projects: Mapping[str, str], reporter: Reporter, *, count_keys: bool = False,
+    custom_roles: bool = False,
 ) -> LiveOrganization:
     """The members of ``projects`` (id -> name) with their project roles, and the projects'
-    service accounts (with their number of keys if ``count_keys``)."""
+    service accounts (with their number of keys if ``count_keys``), and their own custom roles
+    if ``custom_roles`` (one role listing per project: discover declares them)."""
     ids = sorted(projects)
     with _threads(LISTING_THREADS) as member_pool, _threads(LISTING_THREADS) as account_pool, \
             _threads(READ_THREADS) as role_pool:
@@ -125,6 +129,7 @@ def read_organization(
 
         emails = _missing_emails(gateway, [user for _, user in listed], reporter)
         service_accounts = read_service_accounts(gateway, account_listings, reporter, count_keys=count_keys)
+        project_roles = _custom_roles(gateway, projects, reporter) if custom_roles else {}
     members: list[LiveMembership] = []
     role_names: dict[str, str] = {}
     for (project_id, user), roles in zip(listed, assigned):
@@ -137,7 +142,22 @@ def read_organization(
             project_id, user.id, user.email or emails.get(user.id), user.role,
             tuple(sorted({normalized_role_id(role.id) for role in direct})),
         ))
-    return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())), service_accounts)
+    return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())), service_accounts,
+                            project_roles)
+
+
+def _custom_roles(gateway: AccessGateway, projects: Mapping[str, str], reporter: Reporter) -> dict[str, tuple[Role, ...]]:
+    """Each project's own custom roles (one role listing per project), ids in their short form."""
+    reporter.step("listing project roles", len(projects))
+    found = {}
+    for project_id in sorted(projects):
+        own = [role.model_copy(update={"id": normalized_role_id(role.id)})
+               for role in gateway.project_roles(project_id).values()
+               if not role.predefined_role and role.resource_type in (None, "api.project")]
+        if own:
+            found[project_id] = tuple(sorted(own, key=lambda role: (role.name or "", role.id)))
+        reporter.advance()
+    return found
 
 
 @contextmanager

@@ -27,6 +27,7 @@ from .access_map import build_access_map
 from .audit import AuditResult, PendingInvite, audit
 from .audit_report import audit_json, audit_markdown, audit_table, summary_line
 from .connection import open_gateway
+from .declared_resolution import resolve_declared
 from .errors import error_line
 from .live_org import LiveOrganization, active_projects, chosen_projects, read_organization
 from .progress import Reporter, reporting
@@ -196,7 +197,7 @@ def _discover(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], contex
         projects = (chosen_projects(gateway, args.project, reporter) if args.project
                     else active_projects(gateway, reporter))
         # Key counts in the spec's comment block: one key listing per project that has accounts.
-        org = read_organization(gateway, projects, reporter, count_keys=True)
+        org = read_organization(gateway, projects, reporter, count_keys=True, custom_roles=True)
         reporter.step("listing invites")
         now = time.time()
         invites = [invite for invite in gateway.invites() if invite.pending_at(now)]
@@ -244,10 +245,13 @@ def _audited(args: argparse.Namespace, stderr: IO[str], context: dict[str, str |
     gateway = open_gateway(args.base_url, args.requests_per_minute, settings)
     context["base_url"] = gateway.client.base_url
     with reporting(stderr) as reporter:
+        # Declared projects are found by name among the active ones (listed for them, or for the scope).
+        projects = active_projects(gateway, reporter) if spec.projects or not args.project else {}
+        resolution = resolve_declared(spec, gateway, projects, reporter)
+        spec = resolution.spec  # keys that name something live are its ids from here on
         if args.project:
             in_scope = chosen_projects(gateway, args.project, reporter)
         else:
-            projects = active_projects(gateway, reporter)
             named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
             in_scope = {pid: name for pid, name in projects.items() if args.all_projects or pid in named}
         org = read_organization(gateway, in_scope, reporter)
@@ -258,7 +262,8 @@ def _audited(args: argparse.Namespace, stderr: IO[str], context: dict[str, str |
         pending = _pending_invites(gateway, spec, user_ids, reporter)
         people = _organization_users(gateway, spec, reporter)
     result = audit(spec, org, user_ids.get, pending=pending, organization=OrganizationPeople(owners=owners),
-                   strict=args.strict, only=args.project, organization_users=people)
+                   strict=args.strict, only=args.project, organization_users=people,
+                   findings=resolution.findings)
     return _Audited(spec, org, user_ids, result, gateway)
 
 

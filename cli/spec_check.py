@@ -3,8 +3,9 @@
 The spec's own rules (shapes, predefined role ids, duplicates) are checked offline when it is
 read. This reads, and never writes: each project the spec names must exist and be active,
 each person must be in the organization, each custom role id must be usable in its project
-(one of the project's roles, or an organization role). Every problem is named with its path
-in the spec, as the spec's own problems are, and says what to do.
+(one of the project's roles, or an organization role). Projects and roles the spec declares
+(``projects``, ``project_roles``) are the stack's to create: their keys are not looked up. Every
+problem is named with its path in the spec, as the spec's own problems are, and says what to do.
 
 Requests: one GET per project named, one listing of the organization's users, and, only for
 projects given custom roles, one role listing per project and one of the organization's roles.
@@ -78,15 +79,17 @@ def spec_problems(spec: AccessSpec, facts: OrganizationFacts) -> list[str]:
                 problems.append(f"{where}: {member.email} is not in the organization: {INVITE_HINT}")
         for project_id, grant in team.grants.items():
             where = f"teams.{team_name}.grants.{project_id}"
+            if project_id in spec.projects:
+                continue  # declared: the stack creates it, with the roles declared for it
             project_problem = _project_problem(project_id, facts.projects.get(project_id))
             if project_problem:
                 problems.append(f"{where}: {project_problem}")
                 continue
-            for role_id in grant.roles:
+            for role_id in _not_declared(spec, project_id, grant.roles):
                 role_problem = _custom_role_problem(project_id, role_id, facts.roles.get(project_id, {}))
                 if role_problem:
                     problems.append(f"{where}.roles: {role_problem}")
-    for project_id in spec.service_accounts:
+    for project_id in [project_id for project_id in spec.service_accounts if project_id not in spec.projects]:
         project_problem = _project_problem(project_id, facts.projects.get(project_id))
         if project_problem:
             problems.append(f"service_accounts.{project_id}: {project_problem}")
@@ -119,14 +122,23 @@ def _custom(roles: Iterable[Role]) -> dict[str, str]:
 
 
 def _named_projects(spec: AccessSpec) -> set[str]:
-    return {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
+    """The existing projects the spec names by id (its declared projects' keys left out)."""
+    named = {project_id for team in spec.teams.values() for project_id in team.grants} | set(spec.service_accounts)
+    return named - set(spec.projects)
+
+
+def _not_declared(spec: AccessSpec, project_id: str, roles: Iterable[str]) -> list[str]:
+    """Role ids, as opposed to the keys of roles the spec declares for the project."""
+    return [role for role in roles if role not in spec.project_roles.get(project_id, {})]
 
 
 def _custom_roles(spec: AccessSpec) -> dict[str, set[str]]:
     roles: dict[str, set[str]] = {}
     for team in spec.teams.values():
         for project_id, grant in team.grants.items():
-            roles.setdefault(project_id, set()).update(_not_predefined(grant.roles))
+            if project_id not in spec.projects:
+                roles.setdefault(project_id, set()).update(_not_predefined(_not_declared(spec, project_id,
+                                                                                           grant.roles)))
     return roles
 
 

@@ -1,7 +1,8 @@
 """The component resources: a team's access, and a whole organization's made of teams and
 service accounts.
 
-Children are named after what they manage, ``{project_id}/{member}``, one ``ProjectUser`` per
+Children are named after what they manage (``{project_id}`` is the project as the spec names
+it: an id, or a declared project's key), ``{project_id}/{member}``, one ``ProjectUser`` per
 membership with its extra roles in ``roles``, and ``{project_id}/service-account/{name}`` for a
 service account, never after a team. A URN holds the
 parent's type but not its name, so moving a person between teams, or renaming a team or the
@@ -23,6 +24,7 @@ from ..providers.invite import Invite
 from ..providers.project_user import ProjectUser, ProjectUserArgs
 from ..providers.service_account import ServiceAccount, ServiceAccountArgs
 from .access_spec import AccessSpec, ServiceAccountSpec, Team, parse_access_spec
+from .declared_projects import DeclaredProjects
 from .exclusive_access import declare_exclusive_access, declare_exclusive_organization
 from . import expiry
 from .grant_merge import MemberAccess, ending_within, expired_grants, merge_grants
@@ -53,18 +55,20 @@ class _AccessComponent(pulumi.ComponentResource):
         super().__init__(type_, name, None, opts)
         _tell_what_ends(grants, expired_grants(spec, now), now)
         child_opts = _passed_to_children(opts, parent=self)
+        self.declared = DeclaredProjects(spec, child_opts)
         self.memberships = {}
         invited = invited_people(spec, grants)
         for grant in grants:
             self._declare(grant, spec.adopt, grant.member.email in invited, child_opts)
-        self.invites = declare_invites(spec, grants, child_opts)
+        self.invites = declare_invites(spec, grants, self.declared, child_opts)
         self.invite_statuses = invite_statuses(self.invites)
         self.service_accounts = {
-            service_account_name(project_id, name): _service_account(project_id, name, account, child_opts)
-            for project_id, accounts in spec.service_accounts.items()
+            service_account_name(project, name): _service_account(
+                project, self.declared.project_id(project), name, account, child_opts)
+            for project, accounts in spec.service_accounts.items()
             for name, account in accounts.items()
         }
-        self.exclusive_access = declare_exclusive_access(spec, grants, self.memberships, child_opts)
+        self.exclusive_access = declare_exclusive_access(spec, grants, self.memberships, self.declared, child_opts)
         self.exclusive_organization = declare_exclusive_organization(
             spec, [*self.memberships.values(), *self.invites.values(), *self.exclusive_access.values()], child_opts)
         self.access = pulumi.Output.from_input(access_summary(grants))
@@ -79,24 +83,26 @@ class _AccessComponent(pulumi.ComponentResource):
         user = {"user_id": grant.member.user_id} if grant.member.user_id else {"email": grant.member.email}
         # `roles` is always given, [] included: a role dropped from the spec is then unassigned.
         args = ProjectUserArgs(
-            project_id=grant.project_id, role=grant.role, roles=list(grant.extra_roles), adopt=adopt,
+            project_id=self.declared.project_id(grant.project_id), role=grant.role,
+            roles=self.declared.role_ids(grant.project_id, grant.extra_roles), adopt=adopt,
             invite=True if invited else None, **user
         )
         self.memberships[name] = ProjectUser(name, args, opts)
 
 
-def service_account_name(project_id: str, name: str) -> str:
-    return f"{project_id}/service-account/{name}"
+def service_account_name(project: str, name: str) -> str:
+    """``project`` as the spec writes it: an id, or a declared project's key."""
+    return f"{project}/service-account/{name}"
 
 
-def _service_account(project_id: str, name: str, account: ServiceAccountSpec,
+def _service_account(project: str, project_id: pulumi.Input[str], name: str, account: ServiceAccountSpec,
                      opts: pulumi.ResourceOptions) -> ServiceAccount:
     args = ServiceAccountArgs(
         project_id=project_id, name=name, role=account.role, key_expires_in_seconds=account.key_expires_in_seconds,
         key_scopes=None if account.key_scopes is None else list(account.key_scopes), rotation=account.rotation,
         key_renew_before_seconds=account.key_renew_before_seconds,
     )
-    return ServiceAccount(service_account_name(project_id, name), args, opts)
+    return ServiceAccount(service_account_name(project, name), args, opts)
 
 
 def _keys_by_project(spec: AccessSpec, accounts: Mapping[str, ServiceAccount]) -> pulumi.Output[dict[str, dict[str, Any]]]:

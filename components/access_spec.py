@@ -1,6 +1,14 @@
 """The declarative access spec: teams, their members, and what each team gets per project.
 
     adopt: false                      # take over memberships that already exist
+    projects:                         # projects the stack creates (or adopts by name)
+      checkout:                                       # a key that names the project in this spec
+        name: Checkout service
+    project_roles:                    # custom roles, per project key or existing project id
+      checkout:
+        evaluator:                                    # a key that names the role in that project
+          permissions: [api.model.read, api.model.request]
+          description: Runs evaluations
     exclusive: false                  # true, or [proj_…]: remove who the spec does not declare there
     max_removals: 10                  # the most removals one up may make in one exclusive project
     invite: false                     # true: people (by email) not in the organization are invited
@@ -22,6 +30,11 @@
             role: member
             roles: [role-api-project-viewer]          # extra project roles
             expires: 2026-12-20T18:00:00Z             # one grant ends
+          checkout: {role: owner, roles: [evaluator]} # a declared project and role, by key
+
+Wherever a project id is taken (grants, ``service_accounts``, ``exclusive``), a declared
+project's key is taken too; ``roles`` take a declared role's key in that project. Keys resolve
+to ids at ``up``, through the resources' outputs.
 
 Every problem in a spec is reported at once, each under the path where it stands, before
 any resource is registered. A field that becomes a resource's input is judged by the rule
@@ -31,12 +44,30 @@ that resource declares for it (``judged_as``): the spec, the resource's ``check`
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Mapping
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from ..providers import exclusive_organization_access, exclusive_project_access, invite, project_user, service_account
+from ..providers import (
+    exclusive_organization_access,
+    exclusive_project_access,
+    invite,
+    project,
+    project_role,
+    project_user,
+    service_account,
+)
 from ..providers.exclusive_decision import DEFAULT_MAX_REMOVALS
+from ..providers.input_checks import PROJECT_ID_PATTERN, ROLE_ID_PATTERN, role_id
 from ..providers.resource_schema import Input
 from ..providers.shared_inputs import ADOPT, PROJECT, person_problems
 from .expiry import Expiry
@@ -55,7 +86,36 @@ def judged_as(declared: Input) -> BeforeValidator:
     return BeforeValidator(judge)
 
 
-ProjectId = Annotated[str, judged_as(PROJECT)]
+# A declared project's or role's key: it names resources (``{key}/…``), so no slash.
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+KEY_SHAPE = "letters, digits, '_', '.' and '-', starting with a letter or digit"
+
+
+def _project_ref(value: str) -> str:
+    """A project id, or the key of a project the spec declares (checked against ``projects``
+    once the whole spec is read, ``reference_problems``)."""
+    if PROJECT.rule.problem(value, required=True) is not None and not KEY_PATTERN.match(value):
+        raise ValueError(f"{value!r} is neither a project id such as 'proj_abc123' nor a project key ({KEY_SHAPE})")
+    return value
+
+
+ProjectRef = Annotated[str, AfterValidator(_project_ref)]
+
+
+def _key(what: str, id_pattern: re.Pattern[str], id_example: str) -> AfterValidator:
+    def validate(value: str) -> str:
+        if id_pattern.match(value):
+            raise ValueError(f"{value!r} looks like a {what} id ({id_example}), and a key must not: a {what} key "
+                             "that is also an id would name two things. Use another key")
+        if not KEY_PATTERN.match(value):
+            raise ValueError(f"{value!r} is not a {what} key: use {KEY_SHAPE}")
+        return value
+
+    return AfterValidator(validate)
+
+
+ProjectKey = Annotated[str, _key("project", PROJECT_ID_PATTERN, "'proj_…'")]
+RoleKey = Annotated[str, _key("role", ROLE_ID_PATTERN, "'role_…' or 'role-api-project-…'")]
 
 
 class AccessSpecError(ValueError):
@@ -64,6 +124,14 @@ class AccessSpecError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("invalid access spec:\n  " + "\n  ".join(problems))
+
+
+class SpecReferenceError(ValueError):
+    """Keys that resolve to nothing: found once the whole spec is read, each with its path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 class _Strict(BaseModel):
@@ -104,7 +172,9 @@ class ProjectGrant(_Strict):
     """A team's membership of one project: ``ProjectUser``'s ``role`` and ``roles``, by its rules."""
 
     role: Annotated[str, judged_as(project_user.SCHEMA.input("role"))]
-    roles: Annotated[tuple[str, ...], judged_as(project_user.SCHEMA.input("roles"))] = ()  # extra project role ids
+    # extra project roles: ids, or keys of roles declared for the project (each judged by
+    # ``reference_problems``, which knows both, with ``ProjectUser``'s rule for an id)
+    roles: tuple[str, ...] = ()
     expires: Expiry | None = None
 
     @model_validator(mode="before")
@@ -120,7 +190,7 @@ class ProjectGrant(_Strict):
 
 class Team(_Strict):
     members: tuple[Member, ...]
-    grants: dict[ProjectId, ProjectGrant]
+    grants: dict[ProjectRef, ProjectGrant]
     expires: Expiry | None = None
 
     @field_validator("members")
@@ -168,6 +238,29 @@ class ServiceAccountSpec(_Strict):
         return self
 
 
+_PROJECT = project.SCHEMA
+_ROLE = project_role.SCHEMA
+
+
+class ProjectSpec(_Strict):
+    """A project the stack creates, or adopts by its exact name: the inputs of
+    ``providers.project.Project``, by its rules."""
+
+    name: Annotated[str, judged_as(_PROJECT.input("name"))]
+    adopt: Annotated[bool | None, judged_as(ADOPT)] = None  # None: the spec's own ``adopt``
+    residency: Annotated[str | None, judged_as(_PROJECT.input("residency"))] = None
+    external_key_id: Annotated[str | None, judged_as(_PROJECT.input("external_key_id"))] = None
+
+
+class RoleSpec(_Strict):
+    """A custom project role: the inputs of ``providers.project_role.ProjectRole``, by its
+    rules; ``name`` (its ``role_name``) defaults to the role's key."""
+
+    permissions: Annotated[tuple[str, ...], judged_as(_ROLE.input("permissions"))]
+    description: Annotated[str | None, judged_as(_ROLE.input("description"))] = None
+    name: Annotated[str | None, judged_as(_ROLE.input("role_name"))] = None
+
+
 _LEAVERS = exclusive_organization_access.SCHEMA
 
 
@@ -181,11 +274,13 @@ class OrganizationSpec(_Strict):
 
 
 class AccessSpec(_Strict):
+    projects: dict[ProjectKey, ProjectSpec] = {}
+    project_roles: dict[ProjectRef, dict[RoleKey, RoleSpec]] = {}
     teams: dict[str, Team] = {}
-    service_accounts: dict[ProjectId, dict[AccountName, ServiceAccountSpec]] = {}
+    service_accounts: dict[ProjectRef, dict[AccountName, ServiceAccountSpec]] = {}
     adopt: Annotated[bool, judged_as(ADOPT)] = False
-    # true: every project the spec grants; or a list of project ids. See ``exclusive_access``.
-    exclusive: bool | tuple[ProjectId, ...] = False
+    # true: every project the spec grants; or a list of project ids or keys. See ``exclusive_access``.
+    exclusive: bool | tuple[ProjectRef, ...] = False
     # per exclusive project and up
     max_removals: Annotated[int, judged_as(exclusive_project_access.SCHEMA.input("max_removals"))] = DEFAULT_MAX_REMOVALS
     # People declared by email who are not in the organization are invited (see ``invites``).
@@ -205,8 +300,8 @@ class AccessSpec(_Strict):
 
     @model_validator(mode="after")
     def _something_declared(self) -> "AccessSpec":
-        if not self.teams and not any(self.service_accounts.values()):
-            raise ValueError("the spec needs at least one team or service account")
+        if not (self.teams or any(self.service_accounts.values()) or self.projects or self.project_roles):
+            raise ValueError("the spec needs at least one team, service account, project or project role")
         return self
 
     @field_validator("exclusive", mode="before")
@@ -216,10 +311,11 @@ class AccessSpec(_Strict):
         if isinstance(value, bool):
             return value
         if not isinstance(value, (list, tuple)):
-            raise ValueError(f"must be true, false or a list of project ids, got {value!r}")
-        problems = [problem for item in value if (problem := PROJECT.rule.problem(item, required=True))]
-        if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(f"must be true, false or a list of project ids or keys, got {value!r}")
+        bad = [item for item in value if not isinstance(item, str) or (
+            PROJECT.rule.problem(item, required=True) is not None and not KEY_PATTERN.match(item))]
+        if bad:
+            raise ValueError(f"{bad} are neither project ids such as 'proj_abc123' nor project keys")
         return tuple(value)
 
     @model_validator(mode="after")
@@ -234,11 +330,77 @@ class AccessSpec(_Strict):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "AccessSpec":
+        problems = reference_problems(self.model_dump())
+        if problems:
+            raise SpecReferenceError(problems)
+        return self
+
+    def role_name(self, project: str, key: str) -> str:
+        """The name of the role declared under ``project_roles.{project}.{key}``."""
+        return self.project_roles[project][key].name or key
+
     @property
     def exclusive_projects(self) -> tuple[str, ...]:
         if self.exclusive is True:
             return tuple(sorted({project_id for team in self.teams.values() for project_id in team.grants}))
         return tuple(dict.fromkeys(self.exclusive or ()))
+
+
+def reference_problems(spec: Mapping[str, Any]) -> list[str]:
+    """Every project key used is declared, every role a declared key in its project or a role
+    id, and no two declared projects (or roles of one project) share a name: each problem with
+    its path. Works on the raw spec too (what is not in the expected shape is left to the
+    model's own messages), so that these come out with the others, all at once."""
+    problems: list[str] = []
+
+    def mapping(value: Any) -> Mapping[str, Any]:
+        return value if isinstance(value, Mapping) else {}
+
+    projects, project_roles = mapping(spec.get("projects")), mapping(spec.get("project_roles"))
+
+    def project(ref: Any, where: str) -> None:
+        not_an_id = PROJECT.rule.problem(ref, required=True)  # the resources' own words for an id
+        if isinstance(ref, str) and not_an_id is not None and ref not in projects:
+            known = f" (declared: {', '.join(sorted(projects))})" if projects else ""
+            problems.append(f"{where}: {not_an_id}, nor a project declared under projects{known}")
+
+    names: dict[Any, str] = {}
+    for key, declared in projects.items():
+        name = mapping(declared).get("name")
+        if isinstance(name, str) and name in names:
+            problems.append(f"projects.{key}.name: {name!r} is also the name of projects.{names[name]}: two "
+                            "declared projects cannot share a name (a name is how a project is adopted)")
+        names.setdefault(name, key)
+    for ref, roles in project_roles.items():
+        project(ref, f"project_roles.{ref}")
+        role_names: dict[Any, str] = {}
+        for key, role in mapping(roles).items():
+            name = mapping(role).get("name") or key
+            if name in role_names:
+                problems.append(f"project_roles.{ref}.{key}: the role name {name!r} is also that of "
+                                f"project_roles.{ref}.{role_names[name]}: role names are unique in a project")
+            role_names.setdefault(name, key)
+    for team_name, team in mapping(spec.get("teams")).items():
+        for ref, grant in mapping(mapping(team).get("grants")).items():
+            where = f"teams.{team_name}.grants.{ref}"
+            project(ref, where)
+            roles = mapping(grant).get("roles") or ()
+            for role in roles if isinstance(roles, (list, tuple)) else ():
+                if role in mapping(project_roles.get(ref)):
+                    continue
+                found = role_id.problem(role, required=True)  # ProjectUser's own rule for an id
+                if found is not None and not (isinstance(role, str) and ROLE_ID_PATTERN.match(role)):
+                    found += f", nor a role declared for {ref} under project_roles"
+                if found is not None:
+                    problems.append(f"{where}.roles: {found}")
+    for ref in mapping(spec.get("service_accounts")):
+        project(ref, f"service_accounts.{ref}")
+    exclusive = spec.get("exclusive")
+    for ref in exclusive if isinstance(exclusive, (list, tuple)) else ():
+        project(ref, "exclusive")
+    return problems
 
 
 def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
@@ -248,7 +410,17 @@ def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
     try:
         spec = AccessSpec.model_validate(raw)
     except ValidationError as error:
-        raise AccessSpecError([_problem(detail) for detail in error.errors()]) from None
+        problems = []
+        for detail in error.errors():
+            cause = (detail.get("ctx") or {}).get("error")
+            if isinstance(cause, SpecReferenceError):
+                problems += cause.problems  # with their own paths, one line each
+            else:
+                problems.append(_problem(detail))
+        if not any(isinstance((d.get("ctx") or {}).get("error"), SpecReferenceError) for d in error.errors()):
+            # The model stopped at its fields: the references are judged on what was written.
+            problems += reference_problems(raw) if isinstance(raw, Mapping) else []
+        raise AccessSpecError(problems) from None
     problems = _invite_problems(spec)
     if problems:
         raise AccessSpecError(problems)

@@ -12,11 +12,13 @@ import pulumi
 
 from ..providers.invite import Invite, InviteArgs
 from .access_spec import AccessSpec
+from .declared_projects import DeclaredProjects
 from .grant_merge import MemberAccess
 
 
 def invited_people(spec: AccessSpec, grants: Sequence[MemberAccess]) -> dict[str, list[dict[str, str]]]:
-    """email → the projects an invite gives them ({id, role}), for people declared by email only."""
+    """email → the projects an invite gives them ({id, role}: the project as the spec names it,
+    an id or a declared project's key), for people declared by email only."""
     if not spec.invite:
         return {}
     people: dict[str, list[dict[str, str]]] = {}
@@ -26,10 +28,14 @@ def invited_people(spec: AccessSpec, grants: Sequence[MemberAccess]) -> dict[str
     return people
 
 
-def declare_invites(spec: AccessSpec, grants: Sequence[MemberAccess], opts: pulumi.ResourceOptions) -> dict[str, Invite]:
+def declare_invites(spec: AccessSpec, grants: Sequence[MemberAccess], declared: DeclaredProjects,
+                    opts: pulumi.ResourceOptions) -> dict[str, Invite]:
+    """``declared`` turns a declared project's key into its id (an output)."""
     domains = None if spec.invite_domains is None else list(spec.invite_domains)
     return {
-        email: Invite(f"invite/{email}", InviteArgs(email=email, projects=projects, allowed_domains=domains), opts)
+        email: Invite(f"invite/{email}", InviteArgs(
+            email=email, projects=[{"id": declared.project_id(p["id"]), "role": p["role"]} for p in projects],
+            allowed_domains=domains), opts)
         for email, projects in invited_people(spec, grants).items()
     }
 

@@ -48,6 +48,9 @@ def provision_access() -> OrganizationAccess:
     pulumi.export("summary", organization.access.apply(readable_summary))
     # Declared access that ends within 14 days: [{project_id, member, what, ends}]
     pulumi.export("access_ending", organization.access_ending)
+    if organization.declared.projects:
+        # project key → project id, for other stacks (StackReference) and for people
+        pulumi.export("projects", {key: project.id for key, project in organization.declared.projects.items()})
     if organization.invites:
         # email → {status: member | pending | accepted | lapsed, invite_id, expires_at}
         pulumi.export("invites", organization.invite_statuses)

@@ -30,11 +30,13 @@ from .exclusive_decision import (
     decide,
 )
 from .input_checks import InputChecker, is_given, is_unknown, role_id_list, whole_number
+from .project import created_in_this_run
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, ResourceSchema
 from .shared_inputs import PROJECT, person_problems
 
 _log = logging.getLogger(__name__)
+NOTHING_TO_REMOVE = Decision(members=(), roles=(), kept=(), problems=())
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def normalize_members(members: Any) -> Any:
             entry["email"] = entry["email"].casefold()
         roles = member.get("roles")
         if roles is not None:
-            entry["roles"] = sorted(set(roles)) if isinstance(roles, (list, tuple)) else roles
+            # key=str: a role not known yet in a preview (an Unknown) sorts with the ids
+            entry["roles"] = sorted(set(roles), key=str) if isinstance(roles, (list, tuple)) else roles
         normalized.append(entry)
     return sorted(normalized, key=lambda entry: (str(entry.get("user_id") or ""), str(entry.get("email") or "")))
 
@@ -166,7 +169,13 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
         return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(props["project_id"], self._enforce(props))
+        project_id = props["project_id"]
+        if created_in_this_run(project_id):
+            # Exclusive from birth: the project was created moments ago, in this very run, with
+            # nobody but the members this stack has just declared. Nothing to list or remove.
+            _log.info("project %s was created by this run: exclusive from birth, nothing to remove", project_id)
+            return CreateResult(project_id, _outputs(props, NOTHING_TO_REMOVE, recorded=False))
+        return CreateResult(project_id, self._enforce(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         props = {**props, "project_id": id_}

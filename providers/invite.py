@@ -87,7 +87,8 @@ class InvitedProjects(Input):
             if is_unknown(project):
                 continue
             if (not isinstance(project, Mapping) or set(project) != {"id", "role"}
-                    or not (isinstance(project["id"], str) and PROJECT_ID_PATTERN.match(project["id"]))
+                    or not (is_unknown(project["id"])  # a project the same up creates, in a preview
+                            or (isinstance(project["id"], str) and PROJECT_ID_PATTERN.match(project["id"])))
                     or project["role"] not in INVITE_PROJECT_ROLES):
                 checker.fail(prop, f"{prop}[{index}] must be {{id: a project id, role: member or owner}}, "
                                    f"got {project!r}")

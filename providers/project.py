@@ -18,6 +18,7 @@ archived outside Pulumi cannot come back, so once a refresh has seen it archived
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Mapping, Sequence
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -67,6 +68,23 @@ SCHEMA = ResourceSchema(
 )
 
 
+# Projects this provider process created: a process serves one engine run, so an
+# ``ExclusiveProjectAccess`` created later in the same run knows its project is newborn.
+_created_in_this_run: set[str] = set()
+_created_lock = threading.Lock()
+
+
+def created_in_this_run(project_id: str) -> bool:
+    with _created_lock:
+        return project_id in _created_in_this_run
+
+
+def forget_created_projects() -> None:
+    """As a new provider process starts: it has created nothing yet."""
+    with _created_lock:
+        _created_in_this_run.clear()
+
+
 class ProjectProvider(AdminApiProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         return SCHEMA.check(news)
@@ -92,6 +110,8 @@ class ProjectProvider(AdminApiProvider):
             raise ValueError(_name_in_use(name, same_name, bool(props.get("adopt"))))
         created = self.access.create_project(name, residency=props.get("residency"),
                                              external_key_id=props.get("external_key_id"), known=listed)
+        with _created_lock:
+            _created_in_this_run.add(created.id)
         return CreateResult(created.id, _outputs(props, created, adopted=False))
 
     def _adopt(self, props: Mapping[str, Any], project: ProjectRecord) -> CreateResult:

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def _role_list(roles: Any) -> list[str]:
-    return sorted(set(roles))
+    return sorted(set(roles), key=str)  # key=str: a role not known yet in a preview is an Unknown
 
 
 # The membership as the API lists it; the stack's user reference stays in the inputs.

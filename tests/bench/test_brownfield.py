@@ -19,8 +19,10 @@ def test_brownfield_meets_every_target_at_a_small_size(pulumi_cli, tmp_path):
         "GET /v1/organization/projects/{project_id}/users": 3,
         "GET /v1/projects/{project_id}/users/{user_id}/roles": 30,
         "GET /v1/organization/projects/{project_id}/service_accounts": 3,  # none there: no key listing
+        "GET /v1/projects/{project_id}/roles": 3,  # each project's custom role is declared
         "GET /v1/organization/invites": 1,  # for the comment block of pending invites
     }
-    assert steps["adopting_up"]["changes"] == {"create": 2 + 30}  # stack, component, memberships
+    # the stack, the component, the memberships, each project's custom role
+    assert steps["adopting_up"]["changes"] == {"create": 2 + 30 + 3}
     assert steps["adopting_up"]["by_endpoint"]["GET /v1/projects/{project_id}/users/{user_id}/roles"] == 10
-    assert steps["noop_up"]["changes"] == {"same": 2 + 30}
+    assert steps["noop_up"]["changes"] == {"same": 2 + 30 + 3}

@@ -57,7 +57,8 @@ def test_json_reports_each_kind_and_exits_1(cli, emulator, every_kind):
                                 "undeclared_member": 1, "undeclared_extra_role": 1, "expired_member": 0,
                                 "expired_extra_role": 0, "missing_service_account": 0,
                                 "service_account_role_differs": 0, "ambiguous_service_account": 0,
-                                "undeclared_organization_user": 0}
+                                "missing_project": 0, "project_archived": 0, "missing_project_role": 0,
+                                "project_role_differs": 0, "undeclared_organization_user": 0}
     katherine = next(d for p in report["projects"] for d in p["differences"] if d["kind"] == "role_differs")
     assert katherine == {"kind": "role_differs", "member": "katherine@example.com", "user_id": SAMPLE.KATHERINE,
                          "role_id": None, "declared": {"role": "owner", "roles": []},

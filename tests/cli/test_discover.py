@@ -46,6 +46,7 @@ def test_the_fewest_requests_and_no_write(cli, emulator):
         "GET /v1/projects/{project_id}/users/{user_id}/roles": len(state["memberships"]),
         # one per project; no key listing, since none of them has a service account
         "GET /v1/organization/projects/{project_id}/service_accounts": 6,
+        "GET /v1/projects/{project_id}/roles": 6,  # one per project: its custom roles are declared
         "GET /v1/organization/invites": 1,  # the pending invites, listed as comments
     }
 
@@ -61,7 +62,12 @@ def test_sample_spec_reads_like_one_a_person_wrote(cli):
     assert teams["data-platform-and-web-storefront"]["members"] == ["katherine@example.com"]
     # Ada's role-api-project-owner only mirrors her role: not an extra role
     assert teams["web-storefront-owners"]["grants"] == {SAMPLE.WEB: "owner"}
-    assert f"- {SAMPLE.KEY_MANAGER}  # API Key Manager\n" in spec
+    # The project's custom role is declared, under a key the grant uses.
+    assert yaml.safe_load(spec)["project_roles"] == {SAMPLE.WEB: {"api-key-manager": {
+        "name": "API Key Manager", "description": "Manages the project's API keys and nothing else.",
+        "permissions": ["api.organization.projects.api_keys.read", "api.organization.projects.api_keys.write"]}}}
+    assert f"    api-key-manager:  # {SAMPLE.KEY_MANAGER}\n" in spec
+    assert teams["web-storefront-api-key-manager"]["grants"][SAMPLE.WEB]["roles"] == ["api-key-manager"]
     assert f"{SAMPLE.WEB}: owner  # Web Storefront\n" in spec
 
 

@@ -24,7 +24,7 @@ SPEC = {
     "teams": {
         "web": {"members": ["alan@example.com"],
                 "grants": {SAMPLE.WEB: {"role": "member", "roles": [SAMPLE.KEY_MANAGER]}}},
-        "web-new": {"members": ["barbara@example.com"], "grants": {SAMPLE.WEB: "member"}},
+        "web-new": {"members": ["barbara@example.com", "new@example.com"], "grants": {SAMPLE.WEB: "member"}},
         "data": {"members": ["grace@example.com"], "grants": {SAMPLE.DATA: {"role": "owner",
                                                                            "roles": [SAMPLE.VIEWER_ROLE]}}},
         "data-temp": {"members": ["edsger@example.com"], "expires": "2026-12-20",
@@ -101,10 +101,14 @@ def open_in_chromium(chromium: str, page: Path, fragment: str = "") -> Shown:
 def sample_report(cli, emulator, tmp_path: Path) -> Path:
     spec = tmp_path / "access.yaml"
     spec.write_text(yaml.safe_dump(SPEC, sort_keys=False))
+    seed = emulator.state()
+    seed["invites"] = [{"id": "invite-New", "email": "new@example.com", "role": "reader",
+                        "projects": [{"id": SAMPLE.WEB, "role": "member"}], "expires_at": 1893456000}]
+    emulator.reset(seed)
     page = tmp_path / "report.html"
     run = cli("report", "--spec", str(spec), "--html", str(page), env={"OPENAI_ACCESS_NOW": NOW})
     assert run.code == 0, run.stderr
-    assert "6 people, 2 projects, 7 memberships" in run.stderr
+    assert "7 people, 2 projects, 8 memberships" in run.stderr
     return page
 
 
@@ -119,6 +123,8 @@ def test_each_cell_shows_its_role_team_status_and_end(chromium, sample_report):
     assert "+API Key Manager" in cell("alan@example.com", SAMPLE.WEB)["text"]
     assert "via team web" in cell("alan@example.com", SAMPLE.WEB)["text"]
     assert cell("barbara@example.com", SAMPLE.WEB)["status"] == "missing"
+    assert cell("new@example.com", SAMPLE.WEB)["status"] == "invited"
+    assert "invite invite-New pending" in cell("new@example.com", SAMPLE.WEB)["title"]
     assert cell("ada@example.com", SAMPLE.WEB)["status"] == "kept"
     assert "organization owner" in cell("ada@example.com", SAMPLE.WEB)["title"]
     assert cell("katherine@example.com", SAMPLE.WEB)["status"] == "removed"
@@ -129,7 +135,7 @@ def test_each_cell_shows_its_role_team_status_and_end(chromium, sample_report):
     assert edsger["status"] == "in_sync" and "ending-soon" in edsger["class"]
     assert "until 2026-12-20" in edsger["text"] and "via team data-temp" in edsger["text"]
     assert not any(row["hidden"] for row in shown.rows.values())
-    assert "6 of 6 people shown" in shown.shown_text
+    assert "7 of 7 people shown" in shown.shown_text
 
 
 def test_the_filters_in_the_address_hide_what_they_leave_out(chromium, sample_report):
@@ -138,11 +144,11 @@ def test_the_filters_in_the_address_hide_what_they_leave_out(chromium, sample_re
     by_project = open_in_chromium(chromium, sample_report, f"#project={SAMPLE.DATA}")
 
     assert [p for p, row in by_person.rows.items() if not row["hidden"]] == ["grace@example.com"]
-    assert [p for p, row in by_team.rows.items() if not row["hidden"]] == ["barbara@example.com"]
+    assert [p for p, row in by_team.rows.items() if not row["hidden"]] == ["barbara@example.com", "new@example.com"]
     assert {p for p, row in by_project.rows.items() if not row["hidden"]} == {
         "edsger@example.com", "grace@example.com", "katherine@example.com"}
     assert by_project.hidden_columns == {SAMPLE.WEB}
-    assert "1 of 6 people shown" in by_person.shown_text
+    assert "1 of 7 people shown" in by_person.shown_text
 
 
 def test_the_page_needs_no_network(sample_report):

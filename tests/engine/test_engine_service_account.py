@@ -26,9 +26,8 @@ from pulumi_openai_access.emulator.process import (
 from pulumi_openai_access.providers.admin_api import AdminClient
 from pulumi_openai_access.components.stack_program import provision_access
 from pulumi_openai_access.providers.service_account import ServiceAccount
-from scripts import stack_runner
 from scripts.stack_runner import PROJECT_NAME, REPO_ROOT
-from tests.support.engine import PASSPHRASE, EngineStack, is_secret
+from tests.support.engine import EngineStack, is_secret
 from tests.support.key_consumer import KeyConsumer
 
 SERVICE_ACCOUNT_TYPE = "pulumi-python:dynamic/openai:ServiceAccount"
@@ -187,11 +186,7 @@ def test_the_stack_program_exports_the_keys_as_a_secret_another_stack_reads(engi
         pulumi.export("key_worked", KeyConsumer("app-secret", api_key=key, base_url=emulator.base_url).key_worked)
         pulumi.export("key", key)
 
-    reader_dir = tmp_path / "reader"
-    reader_dir.mkdir()
-    (reader_dir / "Pulumi.yaml").write_text(f"name: {PROJECT_NAME}\nruntime: python\n")
-    reader = stack_runner.open_stack("reader", reader_program, work_dir=reader_dir, state_dir=owner.state_dir,
-                                     passphrase=PASSPHRASE, env=ENV)
+    reader = owner.reader("reader", reader_program, tmp_path / "reader", ENV)
     read = reader.up()
     assert read.outputs["key_worked"].value is True
     assert read.outputs["key"].secret and read.outputs["key"].value == keys[SAMPLE.WEB][NAME]  # still a secret

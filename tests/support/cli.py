@@ -81,11 +81,20 @@ def live_access(state: Mapping[str, Any], projects: set[str] | None = None) -> A
 def spec_access(spec_text: str, state: Mapping[str, Any]) -> Access:
     """What a spec declares, read as the stack program reads it, by user id."""
     id_by_email = {user["email"].casefold(): user["id"] for user in state["users"]}
+    spec = parse_access_spec(yaml.safe_load(spec_text))
+
+    def role_id(project_id: str, role: str) -> str:
+        """A declared role's key as the id of the live role of that name (as the stack's up finds it)."""
+        if role not in spec.project_roles.get(project_id, {}):
+            return role
+        name = spec.role_name(project_id, role)
+        return next(r["id"] for r in state["roles"] if r["project_id"] == project_id and r["name"] == name)
+
     return {
         (grant.project_id, grant.member.user_id or id_by_email[grant.member.email or ""]): (
-            grant.role, frozenset(grant.extra_roles),
+            grant.role, frozenset(role_id(grant.project_id, role) for role in grant.extra_roles),
         )
-        for grant in merge_grants(parse_access_spec(yaml.safe_load(spec_text)))
+        for grant in merge_grants(spec)
     }
 
 

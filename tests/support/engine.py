@@ -313,6 +313,15 @@ class EngineStack:
             if now != last:
                 last, since = now, time.monotonic()
 
+    def reader(self, name: str, program: Callable[[], None], root: Path,
+               env: Mapping[str, str] | None = None) -> auto.Stack:
+        """Another stack of the same project and backend, as another team's repository would
+        have it: its program reads this one through ``pulumi.StackReference``."""
+        root.mkdir(parents=True)
+        (root / "Pulumi.yaml").write_text(f"name: {stack_runner.PROJECT_NAME}\nruntime: python\n")
+        return stack_runner.open_stack(name, program, work_dir=root, state_dir=self.state_dir,
+                                       passphrase=PASSPHRASE, env=env)
+
     # --- state -----------------------------------------------------------------------------
     def deployment(self) -> dict[str, Any]:
         """``pulumi stack export``: the deployment (resources, secrets provider...)."""

@@ -9,7 +9,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_openai_access.providers.access_gateway import forget_all_sessions
 from pulumi_openai_access.providers.member_roles import forget_claimed_roles
-from pulumi_openai_access.providers.project import ProjectProvider
+from pulumi_openai_access.providers.project import ProjectProvider, forget_created_projects
 from pulumi_openai_access.providers.project_role import ProjectRoleProvider
 from pulumi_openai_access.providers.project_user import ProjectUserProvider
 from pulumi_openai_access.providers.service_account import ServiceAccountProvider
@@ -28,9 +28,11 @@ class ConfiguredProviders:
 
     @staticmethod
     def new_process() -> None:
-        """Forget shared listings, clients and claimed roles, as a fresh provider process starts with none."""
+        """Forget shared listings, clients, claimed roles and created projects, as a fresh provider
+        process starts with none."""
         forget_all_sessions()
         forget_claimed_roles()
+        forget_created_projects()
 
 
 def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
