@@ -9,14 +9,15 @@ member listings; the organization's users are listed only for members shown with
 
 Each endpoint has its own rate limit, so the listings of different endpoints go side by
 side: a project's role listings start as soon as its members are listed (not after every
-project's), and the service accounts are listed meanwhile. At a few requests a minute, each
-endpoint's listings then take only their own windows, not one after another's.
+project's), and the service accounts (and project roles) are listed meanwhile. At a few
+requests a minute, each endpoint's listings then take only their own windows, not one after
+another's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -110,10 +111,12 @@ def read_organization(
     if ``custom_roles`` (one role listing per project: discover declares them)."""
     ids = sorted(projects)
     with _threads(LISTING_THREADS) as member_pool, _threads(LISTING_THREADS) as account_pool, \
-            _threads(READ_THREADS) as role_pool:
+            _threads(LISTING_THREADS) as project_role_pool, _threads(READ_THREADS) as role_pool:
         member_listings = {project_id: member_pool.submit(gateway.members, project_id) for project_id in ids}
         account_listings = {project_id: account_pool.submit(gateway.service_accounts, project_id)
                             for project_id in ids}
+        project_role_listings = {project_id: project_role_pool.submit(gateway.project_roles, project_id)
+                                 for project_id in ids} if custom_roles else {}
         reporter.step("listing members", len(projects))
         listed: list[tuple[str, ProjectMembership]] = []
         role_listings = []
@@ -131,7 +134,7 @@ def read_organization(
 
         emails = _missing_emails(gateway, [user for _, user in listed], reporter)
         service_accounts = read_service_accounts(gateway, account_listings, reporter, count_keys=count_keys)
-        project_roles = _custom_roles(gateway, projects, reporter) if custom_roles else {}
+        project_roles = _custom_roles(project_role_listings, reporter) if custom_roles else {}
     groups = read_groups(gateway, projects, reporter)
     members: list[LiveMembership] = []
     role_names: dict[str, str] = {}
@@ -149,13 +152,14 @@ def read_organization(
                             groups=groups, project_roles=project_roles)
 
 
-def _custom_roles(gateway: AccessGateway, projects: Mapping[str, str], reporter: Reporter) -> dict[str, tuple[Role, ...]]:
-    """Each project's own custom roles (one role listing per project), ids in their short form."""
-    reporter.step("listing project roles", len(projects))
+def _custom_roles(listings: Mapping[str, Future[dict[str, Role]]], reporter: Reporter) -> dict[str, tuple[Role, ...]]:
+    """Each project's own custom roles, from its role listing (``gateway.project_roles``,
+    started alongside the other reads), ids in their short form."""
+    reporter.step("listing project roles", len(listings))
     found = {}
-    for project_id in sorted(projects):
+    for project_id in sorted(listings):
         own = [role.model_copy(update={"id": normalized_role_id(role.id)})
-               for role in gateway.project_roles(project_id).values()
+               for role in listings[project_id].result().values()
                if not role.predefined_role and role.resource_type in (None, "api.project")]
         if own:
             found[project_id] = tuple(sorted(own, key=lambda role: (role.name or "", role.id)))
