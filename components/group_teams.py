@@ -1,8 +1,8 @@
 """Teams that are OpenAI groups: ``group`` (the stack manages the group and its users) and
 ``external_group`` (an existing group, never written to, only granted projects).
 
-A group-team is declared as one ``Group`` named ``group/{group}``, one ``GroupUser`` per
-member, ``group/{group}/{member}``, and one ``ProjectGroup`` per grant, ``{project_id}/group/{group}``:
+A group-team is declared as one ``Group`` named ``group/{group}`` (for a ``group`` team, with
+its members: it removes any other user), one ``GroupUser`` per member, ``group/{group}/{member}``, and one ``ProjectGroup`` per grant, ``{project_id}/group/{group}``:
 named after what they manage, like memberships, never after the team.
 
 A person a group-team reaches a project through, who also has a membership there from a
@@ -99,7 +99,10 @@ def declare_group_team(team: GroupTeam, adopt: bool, projects: DeclaredProjects,
                        opts: pulumi.ResourceOptions) -> DeclaredGroup:
     """``projects`` resolves a project (and its roles) as the spec writes it, an id or a
     declared project's key, to ids."""
-    group = Group(group_name(team), GroupArgs(name=team.group, adopt=adopt, external=team.external), opts)
+    # A managed group's users are exactly its members: the Group removes anyone else.
+    members = None if team.external else [member.user_id or member.email for member in team.members]
+    group = Group(group_name(team), GroupArgs(name=team.group, adopt=adopt, external=team.external,
+                                              members=members), opts)
     users = {
         member.key: GroupUser(f"{group_name(team)}/{member.key}", GroupUserArgs(
             group_id=group.group_id,

@@ -7,6 +7,13 @@
 * external (``external``): an existing group, by id or exact name, typically synced from the
   identity provider. Never written to: not created, renamed or deleted; only read.
 
+``members`` (a created or adopted group only) makes the stack authoritative over the group's
+users, as ``ExclusiveProjectAccess`` is over a project: ``read`` records the users no
+reference names as ``undeclared_users`` (an input the program always declares empty), so a
+refreshed preview plans an update and names who goes; ``update`` removes them, one request
+each, re-deciding on the current listing. Adopting removes them at once. A listing that fails
+removes nobody; leaving ``members`` out, or destroying, removes nobody. ``GroupUser`` adds.
+
 A group the identity provider manages (``is_scim_managed``) can only be external: creating
 over, adopting or renaming one is an error before any write that says to use external_group.
 
@@ -19,19 +26,23 @@ from __future__ import annotations
 
 import difflib
 import logging
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .admin_api.behaviour import GROUP_NAME_MAX_LENGTH
-from .admin_api.models import GroupRecord
+from .admin_api.models import GroupRecord, GroupUserRecord
 from .base_provider import AdminApiProvider
+from .exclusive_project_access import RecordedByRead
 from .group_gateway import GroupGateway
-from .input_checks import name, true_or_false
+from .group_user_decision import normalize_references, undeclared_users
+from .input_checks import InputChecker, is_unknown, name, text_list, true_or_false
 from .input_diff import same_flag
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, RecordOutputs, ResourceSchema
 from .shared_inputs import ADOPT
+from .user_reference import UserReference
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +50,24 @@ log = logging.getLogger(__name__)
 GROUP = RecordOutputs(GroupRecord, {
     "group_id": "id", "group_name": "name", "is_scim_managed": "is_scim_managed", "created_at": "created_at",
 })
+
+
+
+@dataclass(frozen=True)
+class GroupMembers(Input):
+    """``members``: never with ``external`` (an external group's users are never written)."""
+
+    def check(self, checker: InputChecker) -> None:
+        super().check(checker)
+        if checker.value(self.name) is not None and checker.value("external"):
+            checker.fail(self.name, f"{self.name} is not allowed with external: an external group's users are never "
+                                    "written to (only its project grants are managed)")
+
+
+def _normalize_members(references: list[Any]) -> list[Any]:
+    # a list holding a reference not known yet (a preview) is passed on as it is
+    return references if any(is_unknown(r) for r in references) else normalize_references(references)
+
 
 SCHEMA = ResourceSchema(
     inputs=(
@@ -53,6 +82,13 @@ SCHEMA = ResourceSchema(
               rule=true_or_false, normalize=bool, default=False, same=same_flag("external")),
         Input("delete_adopted", bool, "With adopt: delete the group on destroy although this stack did not create it.",
               rule=true_or_false, normalize=bool, default=False, same=same_flag("delete_adopted")),
+        GroupMembers("members", list[str] | None,
+                     "Every user of the group, each a user id or an email (any letter case): up removes any "
+                     "other user (after a refresh the preview names them). Left out: the group's users are not "
+                     "managed as a whole. Not with external.",
+                     rule=text_list("user ids or emails"), normalize=_normalize_members),
+        RecordedByRead("undeclared_users", "Users the last refresh found in the group but not among members "
+                                           "(user_id, email, name): who the next up removes."),
     ),
     outputs=(
         Output("group_id", str, "The group's id, `group_…`."),
@@ -78,6 +114,11 @@ class GroupProvider(AdminApiProvider):
         return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if olds.get("undeclared_users"):
+            # The plain preview shows only the names of changed properties: say who goes.
+            log.warning("group %s: as of the last refresh, up removes the users not among its members: %s",
+                        olds.get("group_name") or olds.get("name"),
+                        ", ".join(_who(user) for user in olds["undeclared_users"]))
         return SCHEMA.diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -86,6 +127,8 @@ class GroupProvider(AdminApiProvider):
             group = find_external(groups, props["name"])
             return CreateResult(group.id, _outputs(props, group, created=False))
         group, created = self._create_or_adopt(groups, props["name"], bool(props.get("adopt")))
+        if not created:
+            self._remove_undeclared(group, props)  # "exactly these": adopting makes it so
         return CreateResult(group.id, _outputs(props, group, created=created))
 
     def _create_or_adopt(self, groups: GroupGateway, name: str, adopt: bool) -> tuple[GroupRecord, bool]:
@@ -108,7 +151,8 @@ class GroupProvider(AdminApiProvider):
         group = self.access.groups.find(id_)
         if group is None:
             return ReadResult("", {})
-        outputs = _outputs(props, group, created=bool(props.get("created_by_stack")))
+        outputs = _outputs(props, group, created=bool(props.get("created_by_stack")),
+                           undeclared=[_person(user) for user in self._undeclared(group, props)])
         if not props.get("external"):
             outputs["name"] = group.name  # a rename out of band is drift; an external reference stays as written
         return ReadResult(id_, outputs, SCHEMA.inputs_from_outputs(outputs))
@@ -126,7 +170,23 @@ class GroupProvider(AdminApiProvider):
                 raise scim_managed_error(group)
             if group.name != news["name"]:
                 group = groups.rename(id_, news["name"])
+            self._remove_undeclared(group, news)
         return UpdateResult(_outputs(news, group, created=bool(olds.get("created_by_stack"))))
+
+    def _undeclared(self, group: GroupRecord, props: Mapping[str, Any]) -> list[GroupUserRecord]:
+        """The group's users that ``members`` does not name (none when it is not given, or the
+        group is external or the identity provider's). A failing listing raises: nobody goes."""
+        members = props.get("members")
+        if members is None or props.get("external") or group.is_scim_managed:
+            return []
+        access = self.access
+        return undeclared_users(members, access.groups.users(group.id),
+                                lambda email: access.resolve_user_id(UserReference(email=email)))
+
+    def _remove_undeclared(self, group: GroupRecord, props: Mapping[str, Any]) -> None:
+        for user in self._undeclared(group, props):
+            self.access.groups.remove_user(group.id, user.id)
+            log.info("group %r: removed %s, not among its members", group.name, _who(_person(user)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("external"):
@@ -155,9 +215,21 @@ def find_external(groups: GroupGateway, reference: str) -> GroupRecord:
     raise ValueError(f"no group named {reference!r} (nor with that id) in the OpenAI organization{hint}")
 
 
-def _outputs(inputs: Mapping[str, Any], group: GroupRecord, *, created: bool) -> dict[str, Any]:
+def _outputs(inputs: Mapping[str, Any], group: GroupRecord, *, created: bool,
+             undeclared: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``undeclared``: the users still to remove (read); else none are left."""
     flags = {flag: bool(inputs.get(flag)) for flag in ("adopt", "external", "delete_adopted")}
-    return SCHEMA.output_values(inputs, GROUP.outputs(group), flags, {"created_by_stack": created})
+    return SCHEMA.output_values(inputs, GROUP.outputs(group), flags,
+                                {"created_by_stack": created, "undeclared_users": undeclared or []})
+
+
+def _person(user: GroupUserRecord) -> dict[str, Any]:
+    return {"user_id": user.id, "email": user.email, "name": user.name}
+
+
+def _who(person: Mapping[str, Any]) -> str:
+    who = person.get("email") or person["user_id"]
+    return f"{who} ({person['name']})" if person.get("name") else who
 
 
 GroupArgs = SCHEMA.args_class("GroupArgs", "Inputs of a ``Group``.")

@@ -43,7 +43,9 @@ def test_group_teams_declare_a_group_its_users_and_its_grants(monitor):
     def check(_):
         groups = monitor.of_type(":Group")
         assert {name: g.inputs for name, g in groups.items()} == {
-            "group/data-team": {"name": "data-team", "adopt": False, "external": False},
+            # A managed group's users are exactly its members (the Group removes anyone else).
+            "group/data-team": {"name": "data-team", "adopt": False, "external": False,
+                                "members": ["ada@example.com", "user-Grace00000000000000000"]},
             "group/ML Engineers": {"name": "ML Engineers", "adopt": False, "external": True},
         }
         users = monitor.of_type(":GroupUser")

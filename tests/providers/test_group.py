@@ -82,7 +82,8 @@ def test_refresh_shows_a_rename_out_of_band_and_a_deleted_group(group_providers,
     out_of_band(emulator, "POST", f"/organization/groups/{created.id}", name="renamed")
     provider.access.groups._groups.invalidate("all")  # a new refresh, after the listing's lifetime
     read = provider.read(created.id, created.outs)
-    assert read.inputs == {"name": "renamed", "adopt": False, "external": False, "delete_adopted": False}
+    assert read.inputs == {"name": "renamed", "adopt": False, "external": False, "delete_adopted": False,
+                           "undeclared_users": []}
     out_of_band(emulator, "DELETE", f"/organization/groups/{created.id}")
     provider.access.groups._groups.invalidate("all")
     assert provider.read(created.id, created.outs).id == ""
@@ -92,3 +93,50 @@ def test_refresh_shows_a_rename_out_of_band_and_a_deleted_group(group_providers,
 def test_bad_names_fail_check(group_providers, name, message):
     failures = group_providers.group.check({}, {"name": name}).failures
     assert [f.property for f in failures] == ["name"] and message in failures[0].reason
+
+
+def test_a_managed_group_holds_exactly_its_members(group_providers, emulator):
+    """A user added out of band: read records them (the refreshed preview names them), and the
+    update removes them alone, one request; declared members (an id, an email in another case) stay."""
+    provider = group_providers.group
+    created = provider.create(checked(provider, {"name": "data-team", "members": ["user-ada", "Grace@Example.com"]}))
+    assert created.outs["members"] == ["grace@example.com", "user-ada"] and created.outs["undeclared_users"] == []
+    for user in ("user-ada", "user-grace", "user-alan"):  # ada and grace as their GroupUsers add them; alan out of band
+        out_of_band(emulator, "POST", f"/organization/groups/{created.id}/users", user_id=user)
+    provider.access.groups._users.invalidate_all()  # a new refresh, after the listing's lifetime
+
+    read = provider.read(created.id, created.outs)
+    assert read.inputs["undeclared_users"] == [{"user_id": "user-alan", "email": "alan@example.com", "name": "Alan"}]
+    news = checked(provider, {"name": "data-team", "members": ["user-ada", "grace@example.com"]})
+    assert provider.diff(created.id, read.outs, news).changes  # the next up acts on it
+
+    emulator.reset(emulator.state())
+    updated = provider.update(created.id, read.outs, news)
+    assert updated.outs["undeclared_users"] == []
+    assert sorted(group_record_users(emulator, created.id)) == ["user-ada", "user-grace"]
+    assert [(w["method"], w["path"]) for w in emulator.requests().writes] == [
+        ("DELETE", f"/organization/groups/{created.id}/users/user-alan")]
+    assert provider.diff(created.id, updated.outs, news).changes is False
+
+
+def test_adopting_a_group_removes_its_users_not_among_members(group_providers, emulator):
+    provider = group_providers.group
+    kept = provider.create(checked(provider, {"name": "hand-made", "adopt": True, "members": ["ALAN@example.com"]}))
+    assert group_record_users(emulator, kept.id) == ["user-alan"]
+    provider.create(checked(provider, {"name": "hand-made", "adopt": True, "members": ["user-ada"]}))
+    assert group_record_users(emulator, kept.id) == []
+
+
+def test_without_members_or_external_nobody_is_removed(group_providers, emulator):
+    provider = group_providers.group
+    adopted = provider.create(checked(provider, {"name": "hand-made", "adopt": True}))
+    external = provider.create(checked(provider, {"name": "ML Engineers", "external": True}))
+    for result in (adopted, external):
+        assert provider.read(result.id, result.outs).outs["undeclared_users"] == []
+    assert [w for w in emulator.requests().writes if w["method"] == "DELETE"] == []
+    failures = provider.check({}, {"name": "ML Engineers", "external": True, "members": []}).failures
+    assert [f.property for f in failures] == ["members"] and "not allowed with external" in failures[0].reason
+
+
+def group_record_users(emulator, group_id: str) -> list[str]:
+    return next(g["users"] for g in emulator.state()["groups"] if g["id"] == group_id)
