@@ -14,6 +14,7 @@ import yaml
 from pulumi_openai_access.emulator.process import (
     GROUP,
     GROUP_ROLES,
+    GROUP_USER,
     GROUP_USERS,
     GROUPS,
     PROJECT_GROUP,
@@ -189,3 +190,34 @@ def test_an_exclusive_project_removes_an_undeclared_group_grant_never_its_users(
     failed = stack.up(expect_failure=True)
     assert "more than max_removals=0" in failed.everything and "the grant of group ML Engineers" in failed.everything
     assert ("proj_web", "group_idp") in grants(emulator)
+
+
+def test_a_user_added_out_of_band_to_a_managed_group_is_removed_by_the_next_up(engine_stack, emulator):
+    """A `group` team's users are exactly its members: someone added outside is named by the
+    refreshed preview and removed by the next up, one request; declared members (any letter
+    case) and the external group's users are never touched."""
+    emulator.reset(GROUP_ORG)
+    spec = {"teams": {"data": {"group": "data-team", "members": ["Ada@Example.com", "user-grace"],
+                               "grants": {"proj_data": "member"}},
+                      "ml": {"external_group": "ML Engineers", "grants": {"proj_web": "member"}}}}
+    stack: EngineStack = engine_stack("exact-group", spec=spec)
+    stack.up()
+    (team,) = [g for g in emulator.state()["groups"] if g["name"] == "data-team"]
+    assert stack.up().requests.total == 0
+
+    client = AdminClient(emulator.admin_key, emulator.base_url)
+    client.add_group_user(team["id"], "user-alan")
+    assert stack.preview().requests.total == 0  # not refreshed: nothing known, nothing sent
+    assert "alan@example.com (Alan)" in stack.preview(refresh=True).everything
+    stack.refresh()
+    planned = stack.preview()
+    assert planned.requests.total == 0 and planned.changes.get("update") == 1
+    assert "up removes the users not among its members: alan@example.com (Alan)" in planned.everything
+
+    removed = stack.up()
+    assert removed.requests.writes() == {f"DELETE {GROUP_USER}": 1}
+    assert sorted(group_record(emulator, team["id"])["users"]) == ["user-ada", "user-grace"]
+    assert group_record(emulator, "group_idp")["users"] == ["user-edsger"]
+    assert not [w for w in emulator.requests().writes if w["path"].startswith("/organization/groups/group_idp")]
+    assert stack.preview(refresh=True).changes.get("update") is None
+    assert stack.up().requests.total == 0
