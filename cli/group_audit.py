@@ -21,10 +21,11 @@ from .live_org import LiveOrganization
 GROUP_KINDS = ("missing_group_grant", "group_role_differs", "missing_group_extra_role",
                "undeclared_group_extra_role", "missing_group_user", "undeclared_group_user",
                "undeclared_group_grant")
-# What `up` leaves alone, so information unless strict: users and extra roles added to a
-# group outside the stack (its resources manage what they declare), and another group's grant
-# outside an exclusive project. An exclusive project's undeclared grant is removed: a difference.
-GROUP_UNDECLARED_KINDS = ("undeclared_group_extra_role", "undeclared_group_user", "undeclared_group_grant")
+# What `up` leaves alone, so information unless strict: extra roles added to a group's grant
+# outside the stack (its resources manage what they declare), and another group's grant outside
+# an exclusive project. An exclusive project's undeclared grant is removed: a difference; so is a
+# user added to a `group` team's group (its users are exactly the members: up removes them).
+GROUP_UNDECLARED_KINDS = ("undeclared_group_extra_role", "undeclared_group_grant")
 
 
 def groups_as_the_stack_applies_them(differences: list[Difference], *, exclusive: bool,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
@@ -170,21 +170,25 @@ class GroupProvider(AdminApiProvider):
                 raise scim_managed_error(group)
             if group.name != news["name"]:
                 group = groups.rename(id_, news["name"])
-            self._remove_undeclared(group, news)
+            # A member the program dropped goes with their GroupUser's delete: not removed twice.
+            self._remove_undeclared(group, news, also_declared=olds.get("members") or [])
         return UpdateResult(_outputs(news, group, created=bool(olds.get("created_by_stack"))))
 
-    def _undeclared(self, group: GroupRecord, props: Mapping[str, Any]) -> list[GroupUserRecord]:
-        """The group's users that ``members`` does not name (none when it is not given, or the
-        group is external or the identity provider's). A failing listing raises: nobody goes."""
+    def _undeclared(self, group: GroupRecord, props: Mapping[str, Any],
+                    also_declared: Sequence[str] = ()) -> list[GroupUserRecord]:
+        """The group's users that ``members`` (nor ``also_declared``) does not name: none when it
+        is not given, or the group is external or the identity provider's. A failing listing
+        raises: nobody goes."""
         members = props.get("members")
         if members is None or props.get("external") or group.is_scim_managed:
             return []
         access = self.access
-        return undeclared_users(members, access.groups.users(group.id),
+        return undeclared_users([*members, *also_declared], access.groups.users(group.id),
                                 lambda email: access.resolve_user_id(UserReference(email=email)))
 
-    def _remove_undeclared(self, group: GroupRecord, props: Mapping[str, Any]) -> None:
-        for user in self._undeclared(group, props):
+    def _remove_undeclared(self, group: GroupRecord, props: Mapping[str, Any],
+                           also_declared: Sequence[str] = ()) -> None:
+        for user in self._undeclared(group, props, also_declared):
             self.access.groups.remove_user(group.id, user.id)
             log.info("group %r: removed %s, not among its members", group.name, _who(_person(user)))
 

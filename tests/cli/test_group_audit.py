@@ -8,6 +8,7 @@ import json
 
 import yaml
 
+from pulumi_openai_access.providers.admin_api import AdminClient
 from tests.support.groups import GROUPS_IN_USE
 
 
@@ -28,6 +29,8 @@ def test_a_discovered_spec_audits_in_sync_and_drift_shows_per_group(cli, emulato
     spec["teams"]["hand-made"] = {"group": "hand-made", "members": ["alan@example.com", "grace@example.com"],
                                   "grants": {"proj_data": {"role": "owner", "roles": ["role-api-project-viewer"]}}}
     spec_file.write_text(yaml.safe_dump(spec))
+    # Ada added to the group outside: up removes her (the team's users are exactly its members).
+    AdminClient(emulator.admin_key, emulator.base_url).add_group_user("group_hand", "user-ada")
     run = cli("audit", "--spec", str(spec_file), "--json")
     assert run.code == 1, run.stderr
     found, information = differences(run), differences(run, "information")
@@ -35,6 +38,7 @@ def test_a_discovered_spec_audits_in_sync_and_drift_shows_per_group(cli, emulato
         ("group_role_differs", "group hand-made", None, "hand-made"),
         ("missing_group_extra_role", "group hand-made", "role-api-project-viewer", "hand-made"),
         ("missing_group_user", "grace@example.com", None, "hand-made"),
+        ("undeclared_group_user", "ada@example.com", None, "hand-made"),
     ])
     # What up leaves alone is information: an extra role given outside, and (outside an
     # exclusive project) another group's grant. Edsger reaches proj_web through the SCIM group:

@@ -140,3 +140,15 @@ def test_without_members_or_external_nobody_is_removed(group_providers, emulator
 
 def group_record_users(emulator, group_id: str) -> list[str]:
     return next(g["users"] for g in emulator.state()["groups"] if g["id"] == group_id)
+
+
+def test_a_member_the_program_drops_is_left_to_their_group_user(group_providers, emulator):
+    """Removing a member deletes their GroupUser (one request); the Group's update does not remove them too."""
+    provider = group_providers.group
+    created = provider.create(checked(provider, {"name": "data-team", "members": ["user-ada", "user-grace"]}))
+    for user in ("user-ada", "user-grace"):
+        out_of_band(emulator, "POST", f"/organization/groups/{created.id}/users", user_id=user)
+    provider.access.groups._users.invalidate_all()
+    emulator.reset(emulator.state())
+    provider.update(created.id, created.outs, checked(provider, {"name": "data-team", "members": ["user-ada"]}))
+    assert emulator.requests().writes == []
