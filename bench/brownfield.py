@@ -42,7 +42,15 @@ from bench.counters import counter_delta, request_counters
 from bench.org import ORG_USERS, Org, key
 from bench.report import endpoints_text
 from pulumi_openai_access.components.stack_program import provision_access
-from pulumi_openai_access.emulator.api import INVITES, PROJECT_ROLES, PROJECT_USERS, SERVICE_ACCOUNTS, USER_ROLES
+from pulumi_openai_access.emulator.api import (
+    GROUPS,
+    INVITES,
+    PROJECT_GROUPS,
+    PROJECT_ROLES,
+    PROJECT_USERS,
+    SERVICE_ACCOUNTS,
+    USER_ROLES,
+)
 from pulumi_openai_access.emulator.process import EmulatorProcess
 from pulumi_openai_access.providers.admin_api import behaviour
 from pulumi_openai_access.providers.admin_api.pace import DEFAULT_WINDOW_SECONDS
@@ -99,8 +107,10 @@ class Brownfield:
                            for p in range(self.org.projects))
         project_pages = max(1, math.ceil(self.org.projects / behaviour.LEGACY_PAGE_MAX))
         members, roles, users = key("GET", PROJECT_USERS), key("GET", USER_ROLES), key("GET", ORG_USERS)
-        # One service-account listing per project (there are none here, so no key listing).
+        # One service-account listing per project (there are none here, so no key listing);
         accounts = {key("GET", SERVICE_ACCOUNTS): self.org.projects}
+        # The groups, and one grant listing per project (this organization has no group).
+        accounts.update({key("GET", GROUPS): 1, key("GET", PROJECT_GROUPS): self.org.projects})
         # Each project's custom role: listed by discover, which declares it; its ProjectRole's
         # create lists the project's roles once to take it over (no write).
         custom_roles = {key("GET", PROJECT_ROLES): self.org.projects}

@@ -6,7 +6,9 @@ through the organization's users, case-insensitively. Per project the spec names
 of difference; with ``all_projects``, the projects it does not name too (everyone there is
 undeclared). A role that only mirrors a member's own role is not reported as undeclared.
 
-Service accounts: each one the spec declares must exist in its project, once, with the
+Groups (``group_audit``): a group-team's grant in each project it names (missing, another
+role, extra roles), the users of a ``group`` team, and the grants of groups the spec does not
+declare, reported as the group's grant. Service accounts: each one the spec declares must exist in its project, once, with the
 declared role (three kinds).
 
 Expired access: a member or extra role that the spec declared until an ``expires`` now past,
@@ -28,14 +30,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
+from ..components import expiry
 from ..components.access_spec import AccessSpec
 from ..components.exclusive_access import declared_people
 from ..components.grant_merge import MemberAccess, expired_grants, merge_grants
+from ..components.group_teams import group_teams
 from ..providers.exclusive_decision import OrganizationPeople, kept_by_rail
 from ..providers.organization_decision import DeclaredPerson, OrganizationUser, decide_organization
 from ..providers.role_ids import role_id_matches
+from .audit_records import Access, Difference
+from .group_audit import GROUP_KINDS, group_differences, groups_as_the_stack_applies_them
 from .live_org import LiveMembership, LiveOrganization
 from .live_service_accounts import LiveServiceAccount
 
@@ -56,28 +62,8 @@ ORGANIZATION_KINDS = ("undeclared_organization_user",)
 # Declared projects and custom roles (``declared_resolution``), found by name: not found, or
 # not as declared. A declared project not found stands instead of ``unknown_project``.
 DECLARED_KINDS = ("missing_project", "project_archived", "missing_project_role", "project_role_differs")
-KINDS = PROJECT_KINDS + DECLARED_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + ORGANIZATION_KINDS
-
-
-@dataclass(frozen=True)
-class Access:
-    role: str
-    roles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Difference:
-    kind: str  # one of KINDS
-    # as the spec names the person (email or user id), or as listed when undeclared; for the
-    # service-account kinds, the account's name
-    member: str
-    user_id: str | None  # None: a person the organization does not know (and every service account)
-    declared: Access | None
-    live: Access | None
-    role_id: str | None = None  # the extra role, for the two extra-role kinds
-    service_account_ids: tuple[str, ...] = ()  # the live accounts of that name, for the service-account kinds
-    # For the declared kinds: {"declared": {...}, "live": {...} | None} (name, permissions, description)
-    details: Mapping[str, Any] | None = None
+KINDS = (PROJECT_KINDS + DECLARED_KINDS + MEMBER_KINDS + EXPIRED_KINDS + SERVICE_ACCOUNT_KINDS + ORGANIZATION_KINDS
+         + GROUP_KINDS)
 
 
 @dataclass(frozen=True)
@@ -180,7 +166,9 @@ def audit(
         user_id = grant.member.user_id or user_id_for_email(grant.member.email or "")
         if user_id:
             expired[(grant.project_id, user_id)] = grant
-    in_spec = set(declared) | set(spec.service_accounts) | set(findings)
+    teams_as_groups = group_teams(spec, expiry.now())
+    in_spec = (set(declared) | set(spec.service_accounts) | set(findings)
+               | {g.project_id for t in teams_as_groups for g in t.grants})
     exclusive = set(spec.exclusive_projects)
     scope = in_spec | set(org.projects)
     projects = []
@@ -201,6 +189,11 @@ def audit(
         accounts = org.service_accounts_of(project_id)
         wanted = {name: account.role for name, account in spec.service_accounts.get(project_id, {}).items()}
         differences += _service_account_differences(wanted, accounts)
+        group_counted, group_information = groups_as_the_stack_applies_them(
+            group_differences(teams_as_groups, org, project_id, user_id_for_email),
+            exclusive=project_id in exclusive, strict=strict)
+        differences += group_counted
+        information += group_information
         unmanaged = tuple(account for account in accounts if account.name not in wanted)
         invited = tuple(pending[d.member.casefold()] for d in differences
                         if d.kind == "missing_member" and d.user_id is None and d.member.casefold() in pending)

@@ -12,7 +12,7 @@ The JSON shape is stable (``"format": 1``; fields are added, never renamed or re
                                     "user_id": "user-…" | null, "role_id": null,
                                     "declared": {"role": "owner", "roles": []} | null,
                                     "live": {"role": "member", "roles": ["role-…"]} | null,
-                                    "service_account_ids": []}],
+                                    "service_account_ids": [], "group": null}],
                    "unmanaged_service_accounts": [{"id": "svc_acct_…", "name": "ci-bot",
                                                    "role": "member"}],
                    "exclusive": false,
@@ -26,6 +26,11 @@ null for a person the organization does not know. The service-account kinds
 (``missing_service_account``, ``service_account_role_differs``, ``ambiguous_service_account``)
 put the account's name in ``member``, the ids of the live accounts of that name in
 ``service_account_ids``, and its role in ``declared``/``live`` (``roles`` empty).
+The group kinds (``missing_group_grant``, ``group_role_differs``, ``missing_group_extra_role``,
+``undeclared_group_extra_role``, ``undeclared_group_grant``) put ``group <name>`` in ``member``
+(and the group's id in ``user_id`` for an undeclared grant); ``missing_group_user`` and
+``undeclared_group_user`` name the person, under each project the group is granted. ``group``
+names the group for every group kind, null otherwise.
 ``organization.differences`` (always present, empty unless ``organization.exclusive``) are the
 ``undeclared_organization_user`` people: in the organization, declared nowhere in the spec, and
 kept by no rail; ``member`` is their email, ``live`` their organization role.
@@ -69,6 +74,13 @@ KIND_TEXT = {
     "missing_service_account": "missing service account",
     "service_account_role_differs": "service account role differs",
     "ambiguous_service_account": "service account name held by several",
+    "missing_group_grant": "missing group grant",
+    "group_role_differs": "group role differs",
+    "missing_group_extra_role": "missing group extra role",
+    "undeclared_group_extra_role": "undeclared group extra role",
+    "missing_group_user": "missing from the group",
+    "undeclared_group_user": "undeclared in the group",
+    "undeclared_group_grant": "undeclared group grant",
     "missing_project": "declared project not found (not created yet, or renamed outside)",
     "project_archived": "declared project archived outside",
     "missing_project_role": "missing project role",
@@ -119,7 +131,7 @@ def _difference_json(difference: Difference) -> dict[str, Any]:
     fields = asdict(difference)
     fields.update(declared=_access_json(difference.declared), live=_access_json(difference.live),
                   service_account_ids=list(difference.service_account_ids))
-    keys = ("kind", "member", "user_id", "role_id", "declared", "live", "service_account_ids")
+    keys = ("kind", "member", "user_id", "role_id", "declared", "live", "service_account_ids", "group")
     found = {key: fields[key] for key in keys}
     if difference.details is not None:
         found["details"] = fields["details"]  # the project kinds only
@@ -237,6 +249,8 @@ def _what(difference: Difference) -> str:
     text = KIND_TEXT[difference.kind]
     if difference.kind == "ambiguous_service_account":
         return f"{text}: {', '.join(difference.service_account_ids)}"
+    if difference.kind in ("missing_group_user", "undeclared_group_user"):
+        text = f"{text} {difference.group}"
     return f"{text} {difference.role_id}" if difference.role_id else text
 
 

@@ -1,5 +1,5 @@
-"""Reading the live organization into a model: projects, members, their project roles, and
-the projects' service accounts (``live_service_accounts``).
+"""Reading the live organization into a model: projects, members, their project roles, the
+projects' service accounts (``live_service_accounts``) and the groups granted them (``live_groups``).
 
 Every read goes through the providers' ``AccessGateway`` (the project's client: its retries,
 throttle and shared listings). The fewest requests: the projects' pages (or one GET per
@@ -26,6 +26,7 @@ from ..providers.access_gateway import AccessGateway
 from ..providers.admin_api.behaviour import PREDEFINED_PROJECT_ROLE_IDS
 from ..providers.admin_api.models import AssignedRole, ProjectMembership, ProjectRecord, Role
 from ..providers.role_ids import is_mirror_role, normalized_role_id
+from .live_groups import LiveGroup, read_groups
 from .live_service_accounts import LiveServiceAccount, read_service_accounts
 from .progress import Reporter
 
@@ -66,6 +67,7 @@ class LiveOrganization:
     members: tuple[LiveMembership, ...]  # sorted by project, then user id
     role_names: Mapping[str, str] = field(default_factory=dict)  # custom role id -> its name
     service_accounts: tuple[LiveServiceAccount, ...] = ()  # sorted by project, name, id
+    groups: tuple[LiveGroup, ...] = ()  # those granted any of the projects read, by name then id
     # project id -> its own custom roles (short ids), sorted by name then id
     project_roles: Mapping[str, tuple[Role, ...]] = field(default_factory=dict)
 
@@ -133,6 +135,7 @@ def read_organization(
         emails = _missing_emails(gateway, [user for _, user in listed], reporter)
         service_accounts = read_service_accounts(gateway, account_listings, reporter, count_keys=count_keys)
         project_roles = _custom_roles(project_role_listings, reporter) if custom_roles else {}
+    groups = read_groups(gateway, projects, reporter)
     members: list[LiveMembership] = []
     role_names: dict[str, str] = {}
     for (project_id, user), roles in zip(listed, assigned):
@@ -146,7 +149,7 @@ def read_organization(
             tuple(sorted({normalized_role_id(role.id) for role in direct})),
         ))
     return LiveOrganization(dict(projects), tuple(members), dict(sorted(role_names.items())), service_accounts,
-                            project_roles)
+                            groups=groups, project_roles=project_roles)
 
 
 def _custom_roles(listings: Mapping[str, Future[dict[str, Role]]], reporter: Reporter) -> dict[str, tuple[Role, ...]]:

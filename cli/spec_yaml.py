@@ -44,15 +44,23 @@ def render_spec(org: LiveOrganization, teams: list[InferredTeam], invites: Seque
     lines = [
         "# Access spec discovered by `openai-access discover`: "
         f"{len(org.members)} memberships of {people} people in {len(org.projects)} projects, as {len(teams)} teams.",
-        "# People with identical access form one team. adopt: true takes over what exists, with no write.",
+        "# People with identical access form one team; each group granted a project is a team too.",
+        "# adopt: true takes over what exists, with no write.",
         "adopt: true",
         *_project_role_lines(org, keys),
         "teams:" if teams else "teams: {}",
     ]
     for team in teams:
         lines.append(f"  {_scalar(team.name)}:")
-        lines.append("    members:")
-        lines += [f"      - {_scalar(person)}" for person in team.members]
+        if team.group is not None:
+            lines.append(f"    group: {_scalar(team.group)}")
+        if team.external_group is not None:
+            lines.append(f"    external_group: {_scalar(team.external_group)}  # never written to: "
+                         "its users are the identity provider's" if _is_scim(org, team.external_group)
+                         else f"    external_group: {_scalar(team.external_group)}  # never written to")
+        if team.external_group is None:
+            lines.append("    members:" if team.members else "    members: []")
+            lines += [f"      - {_scalar(person)}" for person in team.members]
         lines.append("    grants:")
         for grant in team.grants:
             lines += _grant_lines(grant, org, keys)
@@ -61,6 +69,8 @@ def render_spec(org: LiveOrganization, teams: list[InferredTeam], invites: Seque
     return "\n".join(lines) + "\n"
 
 
+def _is_scim(org: LiveOrganization, reference: str) -> bool:
+    return any(group.is_scim_managed and reference in (group.name, group.id) for group in org.groups)
 def _pending_invite_comments(invites: Sequence[InviteRecord]) -> list[str]:
     """People invited who have not joined yet, sorted by email then id: they are not in the
     organization, so a spec cannot adopt them; declaring one (with `invite: true`) takes the

@@ -1,5 +1,8 @@
 """Teams inferred from access: people whose access is identical (same projects, same role,
-same extra roles in each) form one team, named after what it grants.
+same extra roles in each) form one team, named after what it grants; and each group granted a
+project is a team of its own, named after the group: ``external_group`` for a group the
+identity provider manages (grants only), ``group`` with its users for a hand-made one (or
+``external_group`` by id when its name is not unique, so that it can be named at all).
 
 Names are readable and deterministic: each project's name slugified, ``-owners`` where the
 role is owner, the extra roles' short names; two projects joined with ``-and-``, more as
@@ -10,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .live_groups import LiveGroup
 from .live_org import LiveOrganization
 
 PREDEFINED_PREFIX = "role-api-project-"
@@ -32,6 +36,8 @@ class InferredTeam:
     name: str
     members: tuple[str, ...]  # sorted: emails (lower case) or user ids
     grants: tuple[InferredGrant, ...]  # sorted by project id
+    group: str | None = None  # the team is this group (by name)
+    external_group: str | None = None  # the team grants through this group (by name or id)
 
 
 def infer_teams(org: LiveOrganization) -> list[InferredTeam]:
@@ -46,15 +52,24 @@ def infer_teams(org: LiveOrganization) -> list[InferredTeam]:
         people_by_access[tuple(sorted(grants, key=lambda g: g.project_id))].append(names[user_id])
 
     unnamed = sorted(
-        (_base_name(grants, org), tuple(sorted(people)), grants) for grants, people in people_by_access.items()
+        (_base_name(grants, org), InferredTeam("", tuple(sorted(people)), grants))
+        for grants, people in people_by_access.items()
     )
+    unnamed += [(slug(group.name) or slug(group.id), _group_team(group)) for group in org.groups]
     taken: dict[str, int] = defaultdict(int)
     teams = []
-    for base, people, grants in unnamed:
+    for base, team in unnamed:
         taken[base] += 1
         name = base if taken[base] == 1 else f"{base}-{taken[base]}"
-        teams.append(InferredTeam(name, people, grants))
+        teams.append(replace(team, name=name))
     return sorted(teams, key=lambda team: team.name)
+
+
+def _group_team(group: LiveGroup) -> InferredTeam:
+    grants = tuple(InferredGrant(grant.project_id, grant.role, grant.extra_roles) for grant in group.grants)
+    if group.is_scim_managed or not group.name_is_unique:
+        return InferredTeam("", (), grants, external_group=group.name if group.name_is_unique else group.id)
+    return InferredTeam("", group.user_names, grants, group=group.name)
 
 
 def _base_name(grants: tuple[InferredGrant, ...], org: LiveOrganization) -> str:

@@ -28,6 +28,7 @@ from .declared_projects import DeclaredProjects
 from .exclusive_access import declare_exclusive_access, declare_exclusive_organization
 from . import expiry
 from .grant_merge import MemberAccess, ending_within, expired_grants, merge_grants
+from .group_teams import DeclaredGroup, both_ways, declare_group_team, group_access_summary, group_teams
 from .invites import declare_invites, invite_statuses, invited_people
 
 
@@ -36,6 +37,7 @@ class _AccessComponent(pulumi.ComponentResource):
     one ServiceAccount per declared service account."""
 
     memberships: dict[str, ProjectUser]
+    groups: dict[str, DeclaredGroup]  # by team name (group-teams only)
     service_accounts: dict[str, ServiceAccount]
     exclusive_access: dict[str, ExclusiveProjectAccess]  # by project id
     invites: dict[str, Invite]  # by email, with `invite: true`
@@ -43,6 +45,8 @@ class _AccessComponent(pulumi.ComponentResource):
     # email → {status, invite_id, expires_at}: who was invited and whether they joined
     invite_statuses: pulumi.Output[dict[str, Any]]
     access: pulumi.Output[dict[str, Any]]
+    # project → group → {role, roles, team, members (None: external)}
+    group_access: pulumi.Output[dict[str, Any]]
     # declared access that ends within ENDING_SOON_DAYS: [{project_id, member, what, ends}]
     access_ending: pulumi.Output[list[dict[str, str]]]
     # project → account name → key: a secret, for the stack to export (or hand on)
@@ -52,8 +56,11 @@ class _AccessComponent(pulumi.ComponentResource):
                  now: dt.datetime | None = None) -> None:
         now = expiry.now() if now is None else now
         grants = merge_grants(spec, now)  # raises on a bad spec before anything is registered
+        teams_as_groups = group_teams(spec, now)
         super().__init__(type_, name, None, opts)
         _tell_what_ends(grants, expired_grants(spec, now), now)
+        for line in both_ways(teams_as_groups, grants):
+            pulumi.log.info(line)
         child_opts = _passed_to_children(opts, parent=self)
         self.declared = DeclaredProjects(spec, child_opts)
         self.memberships = {}
@@ -62,20 +69,28 @@ class _AccessComponent(pulumi.ComponentResource):
             self._declare(grant, spec.adopt, grant.member.email in invited, child_opts)
         self.invites = declare_invites(spec, grants, self.declared, child_opts)
         self.invite_statuses = invite_statuses(self.invites)
+        self.groups = {team.team: declare_group_team(team, spec.adopt, self.declared, child_opts)
+                       for team in teams_as_groups}
         self.service_accounts = {
             service_account_name(project, name): _service_account(
                 project, self.declared.project_id(project), name, account, child_opts)
             for project, accounts in spec.service_accounts.items()
             for name, account in accounts.items()
         }
-        self.exclusive_access = declare_exclusive_access(spec, grants, self.memberships, self.declared, child_opts)
+        group_grants = {name: grant for declared in self.groups.values() for name, grant in declared.named_grants()}
+        self.exclusive_access = declare_exclusive_access(
+            spec, grants, {**self.memberships, **group_grants}, self.declared, child_opts,
+            _group_ids_by_project(self.groups))
         self.exclusive_organization = declare_exclusive_organization(
-            spec, [*self.memberships.values(), *self.invites.values(), *self.exclusive_access.values()], child_opts)
+            spec, [*self.memberships.values(), *self.invites.values(), *self.exclusive_access.values(),
+                   *(resource for declared in self.groups.values() for resource in declared.resources())],
+            child_opts)
         self.access = pulumi.Output.from_input(access_summary(grants))
+        self.group_access = pulumi.Output.from_input(group_access_summary(teams_as_groups))
         self.access_ending = pulumi.Output.from_input(ending_within(grants, now))
         self.service_account_keys = pulumi.Output.secret(_keys_by_project(spec, self.service_accounts))
-        self.register_outputs({"access": self.access, "access_ending": self.access_ending,
-                               "invites": self.invite_statuses,
+        self.register_outputs({"access": self.access, "group_access": self.group_access,
+                               "access_ending": self.access_ending, "invites": self.invite_statuses,
                                "service_account_keys": self.service_account_keys})
 
     def _declare(self, grant: MemberAccess, adopt: bool, invited: bool, opts: pulumi.ResourceOptions) -> None:
@@ -88,6 +103,15 @@ class _AccessComponent(pulumi.ComponentResource):
             invite=True if invited else None, **user
         )
         self.memberships[name] = ProjectUser(name, args, opts)
+
+
+def _group_ids_by_project(groups: Mapping[str, DeclaredGroup]) -> dict[str, list[pulumi.Output[str]]]:
+    """By project as the spec writes it, the ids of the groups granted it."""
+    by_project: dict[str, list[pulumi.Output[str]]] = {}
+    for declared in groups.values():
+        for project in declared.grants:
+            by_project.setdefault(project, []).append(declared.group.group_id)
+    return by_project
 
 
 def service_account_name(project: str, name: str) -> str:
@@ -125,14 +149,21 @@ def _tell_what_ends(grants: list[MemberAccess], expired: list[MemberAccess], now
 
 class TeamAccess(_AccessComponent):
     """One team's members and grants. For several teams that may overlap, use
-    ``OrganizationAccess``: it keeps one membership per (project, member)."""
+    ``OrganizationAccess``: it keeps one membership per (project, member).
+
+    ``group``: the team is this OpenAI group (created, or adopted with ``adopt``), its users
+    exactly the members; ``external_group``: an existing group (by name or id) that is only
+    granted the projects, never written to (no members then)."""
 
     def __init__(
         self, name: str, team: Team | Mapping[str, Any], *, adopt: bool = False,
         exclusive: bool | Sequence[str] = False, max_removals: int = DEFAULT_MAX_REMOVALS,
+        group: str | None = None, external_group: str | None = None,
         opts: pulumi.ResourceOptions | None = None, now: dt.datetime | None = None,
     ) -> None:
-        raw_team = team.model_dump() if isinstance(team, Team) else team
+        raw_team = dict(team.model_dump(exclude_none=True) if isinstance(team, Team) else team)
+        raw_team.update({key: value for key, value in (("group", group), ("external_group", external_group))
+                         if value is not None})
         spec = parse_access_spec(
             {"teams": {name: raw_team}, "adopt": adopt, "exclusive": exclusive, "max_removals": max_removals}
         )

@@ -31,6 +31,13 @@
             roles: [role-api-project-viewer]          # extra project roles
             expires: 2026-12-20T18:00:00Z             # one grant ends
           checkout: {role: owner, roles: [evaluator]} # a declared project and role, by key
+      data:
+        group: data-team              # this team IS the OpenAI group "data-team" (created, or adopted
+        members: [ada@example.com]    # with adopt); its users are exactly these
+        grants: {proj_DataPlatform000000000000: {role: member, roles: [role-api-project-viewer]}}
+      ml:
+        external_group: ML Engineers  # an existing group (IdP-synced or hand-made), by name or id:
+        grants: {proj_WebStorefront00000000000: owner}   # never written to; no `members`
 
 Wherever a project id is taken (grants, ``service_accounts``, ``exclusive``), a declared
 project's key is taken too; ``roles`` take a declared role's key in that project. Keys resolve
@@ -53,6 +60,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -60,6 +68,7 @@ from pydantic import (
 from ..providers import (
     exclusive_organization_access,
     exclusive_project_access,
+    group,
     invite,
     project,
     project_role,
@@ -188,17 +197,45 @@ class ProjectGrant(_Strict):
         return tuple(dict.fromkeys(roles))
 
 
+# A group-team's group, named as the ``Group`` resource's ``name`` is (a name, or an id).
+GroupName = Annotated[str, judged_as(group.SCHEMA.input("name"))]
+
+
 class Team(_Strict):
-    members: tuple[Member, ...]
+    """People and their project grants: one membership per person and project, or, with
+    ``group``, one OpenAI group holding the people and granted the projects; or, with
+    ``external_group``, an existing group (never written to) granted the projects."""
+
+    # Declared before `members`, which is checked knowing them (fields validate in order).
+    group: GroupName | None = None
+    external_group: GroupName | None = None
+    members: tuple[Member, ...] = ()
     grants: dict[ProjectRef, ProjectGrant]
     expires: Expiry | None = None
 
     @field_validator("members")
     @classmethod
-    def _some_members(cls, members: tuple[Member, ...]) -> tuple[Member, ...]:
-        if not members:
+    def _some_members(cls, members: tuple[Member, ...], info: ValidationInfo) -> tuple[Member, ...]:
+        if not members and info.data.get("group") is None:  # a group may be empty
             raise ValueError("a team needs at least one member")
         return members
+
+    @model_validator(mode="after")
+    def _group_keys(self) -> "Team":
+        if self.group is not None and self.external_group is not None:
+            raise ValueError("give group (a group this stack manages) or external_group (one it only grants "
+                             "projects to), not both")
+        if self.external_group is not None and self.members:
+            raise ValueError(f"an external_group's users are not managed here ({self.external_group!r} is never "
+                             "written to): remove members, or make it a `group` this stack manages")
+        if self.external_group is None and self.group is None and not self.members:
+            raise ValueError("a team needs members (or an external_group)")
+        return self
+
+    @property
+    def group_reference(self) -> str | None:
+        """The OpenAI group this team is (``group``) or grants through (``external_group``)."""
+        return self.group if self.group is not None else self.external_group
 
     @field_validator("grants")
     @classmethod
@@ -421,12 +458,26 @@ def parse_access_spec(raw: Mapping[str, Any] | None) -> AccessSpec:
             # The model stopped at its fields: the references are judged on what was written.
             problems += reference_problems(raw) if isinstance(raw, Mapping) else []
         raise AccessSpecError(problems) from None
-    problems = _invite_problems(spec)
+    problems = _invite_problems(spec) + _one_team_per_group(spec)
     if problems:
         raise AccessSpecError(problems)
     return spec
 
 
+def _one_team_per_group(spec: AccessSpec) -> list[str]:
+    """Two teams naming one group would fight over its users and grants."""
+    problems, first_team = [], {}
+    for name, team in spec.teams.items():
+        reference = team.group_reference
+        if reference is None:
+            continue
+        key = "group" if team.group is not None else "external_group"
+        if reference in first_team:
+            problems.append(f"teams.{name}.{key}: group {reference!r} is team {first_team[reference]!r} already; "
+                            "one group is one team (merge the two teams)")
+        else:
+            first_team[reference] = name
+    return problems
 def _invite_problems(spec: AccessSpec) -> list[str]:
     """``invite_domains`` needs ``invite``; then every person declared by email only (who may
     be invited) must be in those domains: a typo in an address must not send an invite."""

@@ -1,6 +1,6 @@
 """Exclusive projects of a spec: one ``ExclusiveProjectAccess`` per project, declared after
-every membership (with its extra roles) the component declares there; and with
-``organization.exclusive``, one ``ExclusiveOrganizationAccess``, ``organization/exclusive``,
+every membership (with its extra roles) and group grant the component declares there; and
+with ``organization.exclusive``, one ``ExclusiveOrganizationAccess``, ``organization/exclusive``,
 declared after everything else the component declares.
 
 Its name, ``{project_id}/exclusive``, cannot meet a membership's (``{project_id}/{member}``:
@@ -17,7 +17,7 @@ from ..providers.exclusive_organization_access import ExclusiveOrganizationAcces
 from ..providers.exclusive_project_access import ExclusiveProjectAccess, ExclusiveProjectAccessArgs
 from .access_spec import AccessSpec
 from .declared_projects import DeclaredProjects
-from .grant_merge import MemberAccess, contributions
+from .grant_merge import MemberAccess, member_identities
 
 
 def declare_exclusive_access(
@@ -26,9 +26,12 @@ def declare_exclusive_access(
     children: Mapping[str, pulumi.Resource],
     projects: DeclaredProjects,
     opts: pulumi.ResourceOptions,
+    group_ids: Mapping[str, Sequence[pulumi.Input[str]]] | None = None,
 ) -> dict[str, ExclusiveProjectAccess]:
     """``children`` by name, as the component named them: those of an exclusive project run
-    first. Keyed and named by the project as the spec writes it (an id, or a declared key)."""
+    first. Keyed and named by the project as the spec writes it (an id, or a declared key).
+    ``group_ids``: by project as the spec writes it, the ids of the groups the spec grants it
+    (their users' access through them is declared; any other group's grant there is removed)."""
     declared = {}
     for project in spec.exclusive_projects:
         members = [declared_member(grant, projects.role_ids(project, grant.extra_roles))
@@ -37,7 +40,7 @@ def declare_exclusive_access(
         declared[project] = ExclusiveProjectAccess(
             f"{project}/exclusive",
             ExclusiveProjectAccessArgs(project_id=projects.project_id(project), members=members,
-                                       max_removals=spec.max_removals),
+                                       max_removals=spec.max_removals, groups=list((group_ids or {}).get(project, []))),
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=after)),
         )
     return declared
@@ -52,10 +55,12 @@ def declared_member(grant: MemberAccess, roles: Sequence[pulumi.Input[str]]) -> 
 
 def declared_people(spec: AccessSpec) -> list[dict[str, str]]:
     """Everyone the spec names in any team (expired entries included: a person written in the
-    spec is never removed from the organization by it), as ``{user_id?, email?}``. Whatever
-    else comes to declare people (group-based teams) must add them here: this list is the
-    leavers' rail."""
-    people = {(c.member.user_id, c.member.email) for c in contributions(spec)}
+    spec is never removed from the organization by it), as ``{user_id?, email?}``: this list
+    is the leavers' rail, so every team's members count, a group-team's included (they reach
+    their projects through its group)."""
+    identify = member_identities(spec)
+    people = {(member.user_id, member.email)
+              for team in spec.teams.values() for member in map(identify, team.members)}
     found = [{key: value for key, value in (("user_id", user_id), ("email", email)) if value}
              for user_id, email in people]
     return sorted(found, key=lambda person: (person.get("user_id") or "", person.get("email") or ""))

@@ -1,7 +1,7 @@
 """Merging teams' grants into exactly one grant per (project, member).
 
-Teams overlap: one person in two teams that both reach a project must still have exactly
-one membership there, or two resources would fight over it. The highest role wins
+Teams overlap: one person in two (per-person) teams that both reach a project must still have
+exactly one membership there, or two resources would fight over it. The highest role wins
 (owner over member), extra roles are the union, and the teams are kept for the summary.
 
 Access with an ``expires`` (a team's, a member entry's or a grant's: the earliest of those
@@ -71,8 +71,10 @@ def expired_grants(spec: AccessSpec, now: dt.datetime | None = None) -> list[Mem
 
 def contributions(spec: AccessSpec) -> Iterator[Contribution]:
     """Every (team, member, project) grant of the spec, with its end."""
-    identify = _member_identities(spec)
+    identify = member_identities(spec)
     for team_name, team in spec.teams.items():
+        if team.group_reference is not None:
+            continue  # a group-team's access is its group's (see group_teams)
         for listed in team.members:
             member = identify(listed)
             for project_id, grant in team.grants.items():
@@ -118,7 +120,7 @@ def ending_within(grants: list[MemberAccess], now: dt.datetime, days: int = expi
     return sorted(soon, key=lambda item: (item["ends"], item["project_id"], item["member"], item["what"]))
 
 
-def _member_identities(spec: AccessSpec) -> Callable[[Member], Member]:
+def member_identities(spec: AccessSpec) -> Callable[[Member], Member]:
     """One identity per person across all teams.
 
     A member listed with both email and user id links the two, so that the same person

@@ -45,7 +45,13 @@ def provision_access() -> OrganizationAccess:
         raise pulumi.RunError(str(error)) from None
     organization = OrganizationAccess("organization", spec)
     pulumi.export("access", organization.access)
-    pulumi.export("summary", organization.access.apply(readable_summary))
+    if organization.groups:
+        pulumi.export("group_access", organization.group_access)
+        summary = pulumi.Output.all(organization.access, organization.group_access).apply(
+            lambda both: readable_summary(both[0]) + readable_group_summary(both[1]))
+    else:
+        summary = organization.access.apply(readable_summary)
+    pulumi.export("summary", summary)
     # Declared access that ends within 14 days: [{project_id, member, what, ends}]
     pulumi.export("access_ending", organization.access_ending)
     if organization.declared.projects:
@@ -69,4 +75,16 @@ def readable_summary(access: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
             extras = "".join(f" +{role}" for role in grant["roles"])
             ends = f" until {grant['ends']}" if grant.get("ends") else ""
             lines.append(f"{project_id}: {member} {grant['role']}{extras} ({', '.join(grant['teams'])}){ends}")
+    return lines
+
+
+def readable_group_summary(group_access: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """One line per group grant: ``proj_x: group data-team member +role-… (data): ada@…, grace@…``."""
+    lines = []
+    for project_id, groups in sorted(group_access.items()):
+        for group, grant in sorted(groups.items()):
+            extras = "".join(f" +{role}" for role in grant["roles"])
+            who = "its users as the identity provider keeps them" if grant["members"] is None \
+                else ", ".join(grant["members"])
+            lines.append(f"{project_id}: group {group} {grant['role']}{extras} ({grant['team']}): {who}")
     return lines

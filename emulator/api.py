@@ -30,6 +30,14 @@ SERVICE_ACCOUNT = "/v1/organization/projects/{project_id}/service_accounts/{serv
 SERVICE_ACCOUNT_KEYS = "/v1/organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys"
 PROJECT_API_KEYS = "/v1/organization/projects/{project_id}/api_keys"
 PROJECT_API_KEY = "/v1/organization/projects/{project_id}/api_keys/{api_key_id}"
+GROUPS = "/v1/organization/groups"
+GROUP = "/v1/organization/groups/{group_id}"
+GROUP_USERS = "/v1/organization/groups/{group_id}/users"
+GROUP_USER = "/v1/organization/groups/{group_id}/users/{user_id}"
+PROJECT_GROUPS = "/v1/organization/projects/{project_id}/groups"
+PROJECT_GROUP = "/v1/organization/projects/{project_id}/groups/{group_id}"
+GROUP_ROLES = "/v1/projects/{project_id}/groups/{group_id}/roles"
+GROUP_ROLE = "/v1/projects/{project_id}/groups/{group_id}/roles/{role_id}"
 PROJECTS = "/v1/organization/projects"
 ORGANIZATION_USER = "/v1/organization/users/{user_id}"
 INVITES = "/v1/organization/invites"
@@ -79,6 +87,23 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", PROJECT_API_KEY, "get_project_api_key"),
     ("POST", PROJECT_API_KEY, "update_project_api_key"),
     ("DELETE", PROJECT_API_KEY, "delete_project_api_key"),
+    ("GET", GROUPS, "list_groups"),
+    ("POST", GROUPS, "create_group"),
+    ("GET", GROUP, "get_group"),
+    ("POST", GROUP, "rename_group"),
+    ("DELETE", GROUP, "delete_group"),
+    ("GET", GROUP_USERS, "list_group_users"),
+    ("POST", GROUP_USERS, "add_group_user"),
+    ("GET", GROUP_USER, "get_group_user"),
+    ("DELETE", GROUP_USER, "remove_group_user"),
+    ("GET", PROJECT_GROUPS, "list_project_groups"),
+    ("POST", PROJECT_GROUPS, "add_project_group"),
+    ("GET", PROJECT_GROUP, "get_project_group"),
+    ("DELETE", PROJECT_GROUP, "remove_project_group"),
+    ("GET", GROUP_ROLES, "list_group_assignments"),
+    ("POST", GROUP_ROLES, "assign_group_role"),
+    ("GET", GROUP_ROLE, "get_group_assignment"),
+    ("DELETE", GROUP_ROLE, "unassign_group_role"),
     ("GET", MODELS, "list_models"),
 )
 # The models GET /v1/models lists (a fixed, small set).
@@ -108,6 +133,9 @@ _LEGACY_LIMIT = dict(
     low=behaviour.LEGACY_PAGE_MIN, high=behaviour.LEGACY_PAGE_MAX, default=behaviour.LEGACY_PAGE_DEFAULT
 )
 _RBAC_LIMIT = dict(low=behaviour.RBAC_PAGE_MIN, high=behaviour.RBAC_PAGE_MAX, default=behaviour.RBAC_PAGE_DEFAULT)
+_GROUP_LIMIT = dict(low=behaviour.GROUP_PAGE_MIN, high=behaviour.GROUP_PAGE_MAX, default=behaviour.GROUP_PAGE_DEFAULT)
+_PROJECT_GROUP_LIMIT = dict(low=behaviour.PROJECT_GROUP_PAGE_MIN, high=behaviour.PROJECT_GROUP_PAGE_MAX,
+                            default=behaviour.PROJECT_GROUP_PAGE_DEFAULT)
 _MEMBER_ROLE = Field(str, required=True, choices=behaviour.PROJECT_MEMBER_ROLES)
 _EXPIRY = Field(int, nullable=True)
 
@@ -118,6 +146,12 @@ def _positive_seconds(value: int | None, name: str = "expires_in_seconds") -> in
     return value
 
 
+def _group_name(request: Request) -> str:
+    name = inputs.json_body(request, {"name": Field(str, required=True)})["name"]
+    if not 1 <= len(name) <= behaviour.GROUP_NAME_MAX_LENGTH:
+        raise ApiError(400, f"Invalid 'name': expected 1 to {behaviour.GROUP_NAME_MAX_LENGTH} characters, "
+                            f"but got {len(name)}.", param="name")
+    return name
 def _project_name(value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise ApiError(400, "Invalid 'name': a project name cannot be empty.", param="name")
@@ -371,6 +405,77 @@ class AdminApi:
 
     def delete_project_api_key(self, request: Request, project_id: str, api_key_id: str) -> Json:
         return self.store.delete_project_api_key(project_id, api_key_id)
+
+    # --- groups, their users, project grants and their roles --------------------------------
+    def list_groups(self, request: Request) -> Json:
+        a = request.args
+        return self.store.list_groups(after=inputs.after(a), limit=inputs.limit(a, **_GROUP_LIMIT), order=inputs.order(a))
+
+    def create_group(self, request: Request) -> Json:
+        return self.store.create_group(name=_group_name(request))
+
+    def get_group(self, request: Request, group_id: str) -> Json:
+        return self.store.get_group(group_id)
+
+    def rename_group(self, request: Request, group_id: str) -> Json:
+        return self.store.rename_group(group_id, name=_group_name(request))
+
+    def delete_group(self, request: Request, group_id: str) -> Json:
+        return self.store.delete_group(group_id)
+
+    def list_group_users(self, request: Request, group_id: str) -> Json:
+        a = request.args
+        return self.store.list_group_users(
+            group_id, after=inputs.after(a), limit=inputs.limit(a, **_GROUP_LIMIT),
+            order=inputs.order(a, default=behaviour.GROUP_USERS_DEFAULT_ORDER),
+        )
+
+    def add_group_user(self, request: Request, group_id: str) -> Json:
+        body = inputs.json_body(request, {"user_id": Field(str, required=True)})
+        return self.store.add_group_user(group_id, user_id=body["user_id"])
+
+    def get_group_user(self, request: Request, group_id: str, user_id: str) -> Json:
+        return self.store.get_group_user(group_id, user_id)
+
+    def remove_group_user(self, request: Request, group_id: str, user_id: str) -> Json:
+        return self.store.remove_group_user(group_id, user_id)
+
+    def list_project_groups(self, request: Request, project_id: str) -> Json:
+        a = request.args
+        return self.store.list_project_groups(
+            project_id, after=inputs.after(a), limit=inputs.limit(a, **_PROJECT_GROUP_LIMIT), order=inputs.order(a)
+        )
+
+    def add_project_group(self, request: Request, project_id: str) -> Json:
+        body = inputs.json_body(request, {"group_id": Field(str, required=True), "role": Field(str, required=True)})
+        return self.store.add_project_group(project_id, group_id=body["group_id"], role_id=body["role"])
+
+    def get_project_group(self, request: Request, project_id: str, group_id: str) -> Json:
+        group_type = request.args.get("group_type", behaviour.GROUP_TYPES[0])
+        if group_type not in behaviour.GROUP_TYPES:
+            allowed = ", ".join(f"'{t}'" for t in behaviour.GROUP_TYPES)
+            raise ApiError(400, f"Invalid 'group_type': expected one of {allowed}, but got {group_type!r}.",
+                           param="group_type")
+        return self.store.get_project_group(project_id, group_id)
+
+    def remove_project_group(self, request: Request, project_id: str, group_id: str) -> Json:
+        return self.store.remove_project_group(project_id, group_id)
+
+    def list_group_assignments(self, request: Request, project_id: str, group_id: str) -> Json:
+        a = request.args
+        return self.store.list_group_assignments(
+            project_id, group_id, after=inputs.after(a), limit=inputs.limit(a, **_RBAC_LIMIT), order=inputs.order(a)
+        )
+
+    def assign_group_role(self, request: Request, project_id: str, group_id: str) -> Json:
+        body = inputs.json_body(request, {"role_id": Field(str, required=True)})
+        return self.store.assign_group_role(project_id, group_id, role_id=body["role_id"])
+
+    def get_group_assignment(self, request: Request, project_id: str, group_id: str, role_id: str) -> Json:
+        return self.store.get_group_assignment(project_id, group_id, role_id)
+
+    def unassign_group_role(self, request: Request, project_id: str, group_id: str, role_id: str) -> Json:
+        return self.store.unassign_group_role(project_id, group_id, role_id)
 
     def list_models(self, request: Request) -> Json:
         data = [{"id": model, "object": "model", "created": 1700000000, "owned_by": "openai"} for model in MODEL_IDS]

@@ -114,6 +114,8 @@ class EmulatorApp:
             response = _json_response(200, self.api.handle(key, request, path_args))
         except ApiError as error:
             response = _error_response(error)
+        if request.method != "GET":
+            self.counters.add_write(request.method, request.path, response.status_code)
         if fault is not None and fault.action == "drop_after":
             _drop_connection(request.environ)
         return response

@@ -3,7 +3,8 @@ set up and inspect the emulator.
 
 =======================  =====================================================================
 ``GET  /_emulator/requests``    request counts: ``{"total", "by_route": {"METHOD /v1/...": n},
-                                ``"rate_limited": {"total", "by_route"}, "faults": {...}}``
+                                ``"rate_limited": {"total", "by_route"}, "faults": {...},
+                                "writes": [{"method", "path", "status"}] in order}``
 ``POST /_emulator/reset``       body (optional) ``{"seed": {...}, "keep_counters": false,
                                 "keep_knobs": false}``: replace the state with the seed (default:
                                 the startup seed) and reset counters and knobs (faults, rate

@@ -23,14 +23,18 @@ def project_id() -> str:
     return "proj_" + _alnum(24)
 
 
-def role_id() -> str:
-    """``role_`` + a 26-character ULID: 10 characters of milliseconds, 16 random."""
+def _ulid() -> str:
+    """A 26-character ULID: 10 characters of milliseconds, 16 random."""
     millis = int(time.time() * 1000)
     stamp = ""
     for _ in range(10):
         millis, digit = divmod(millis, 32)
         stamp = _CROCKFORD[digit] + stamp
-    return "role_" + stamp + "".join(secrets.choice(_CROCKFORD) for _ in range(16))
+    return stamp + "".join(secrets.choice(_CROCKFORD) for _ in range(16))
+
+
+def role_id() -> str:
+    return "role_" + _ulid()
 
 
 def service_account_id() -> str:
@@ -51,3 +55,8 @@ def service_account_key_value() -> str:
 
 def request_id() -> str:
     return "req_" + secrets.token_hex(16)
+
+
+def group_id() -> str:
+    """``group_`` + a ULID, the reference's example shape (group_01J1F8ABCD...)."""
+    return "group_" + _ulid()

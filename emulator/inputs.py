@@ -37,8 +37,8 @@ def limit(args: MultiDict, *, low: int, high: int, default: int) -> int:
     return value
 
 
-def order(args: MultiDict) -> str:
-    value = args.get("order", "asc")
+def order(args: MultiDict, default: str = "asc") -> str:
+    value = args.get("order", default)
     if value not in ("asc", "desc"):
         raise ApiError(400, f"Invalid 'order': expected one of 'asc', 'desc', but got {value!r}.", param="order")
     return value

@@ -94,6 +94,42 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    is_scim_managed: bool
+    created_at: int
+    group_type: str = "group"
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class GroupUser:
+    group_id: str
+    user_id: str
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class ProjectGroup:
+    """A group's access to a project; its role is its first ``GroupAssignment`` there."""
+
+    project_id: str
+    group_id: str
+    created_at: int
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class GroupAssignment:
+    project_id: str
+    group_id: str
+    role_id: str
+    created_at: int
+    seq: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class ServiceAccount:
     id: str
     project_id: str
@@ -204,6 +240,10 @@ class State:
     invites: dict[str, Invite] = field(default_factory=dict)
     # Positions of deleted service accounts, keys and invites (ids are unique), for `after=<id>`.
     removed_ids: dict[str, int] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    group_users: dict[tuple[str, str], GroupUser] = field(default_factory=dict)  # (group, user)
+    project_groups: dict[tuple[str, str], ProjectGroup] = field(default_factory=dict)  # (project, group)
+    group_assignments: dict[tuple[str, str, str], GroupAssignment] = field(default_factory=dict)
     _seq: count = field(default_factory=lambda: count(len(PREDEFINED_PROJECT_ROLES)))
 
     def next_seq(self) -> int:

@@ -33,6 +33,12 @@ from typing import Any
 import requests
 
 from .api import (
+    GROUP,
+    GROUP_ROLE,
+    GROUP_ROLES,
+    GROUP_USER,
+    GROUP_USERS,
+    GROUPS,
     INVITE,
     INVITES,
     ORGANIZATION_USER,
@@ -41,6 +47,8 @@ from .api import (
     PROJECTS,
     PROJECT_API_KEY,
     PROJECT_API_KEYS,
+    PROJECT_GROUP,
+    PROJECT_GROUPS,
     PROJECT_ROLE,
     PROJECT_ROLES,
     PROJECT_USER,
@@ -55,6 +63,8 @@ from .api import (
 __all__ = [
     "DEFAULT_ADMIN_KEY", "EmulatorProcess", "EmulatorStartError", "Fault", "RequestCounts", "SAMPLE",
     "PROJECT_USERS", "PROJECT_USER", "USER_ROLES", "USER_ROLE", "SERVICE_ACCOUNTS", "SERVICE_ACCOUNT",
+    "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS",
+    "GROUPS", "GROUP", "GROUP_USERS", "GROUP_USER", "PROJECT_GROUPS", "PROJECT_GROUP", "GROUP_ROLES", "GROUP_ROLE",
     "SERVICE_ACCOUNT_KEYS", "PROJECT_API_KEYS", "PROJECT_API_KEY", "MODELS", "PROJECTS", "PROJECT",
     "PROJECT_ROLES", "PROJECT_ROLE", "INVITES", "INVITE", "ORGANIZATION_USER",
 ]
@@ -111,6 +121,8 @@ class RequestCounts:
     by_route: dict[str, int] = field(default_factory=dict)
     rate_limited: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
+    # The handled writes in the order they were made: {"method", "path" (below /v1), "status"}.
+    writes: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, method: str, route: str) -> int:
         """Handled requests (any status) to one endpoint."""
@@ -166,7 +178,8 @@ class EmulatorProcess:
 
     def requests(self) -> RequestCounts:
         data = self._control("GET", "requests")
-        return RequestCounts(data["total"], data["by_route"], data["rate_limited"]["by_route"], data["faults"]["by_route"])
+        return RequestCounts(data["total"], data["by_route"], data["rate_limited"]["by_route"], data["faults"]["by_route"],
+                             [{**w, "path": w["path"].removeprefix("/v1")} for w in data["writes"]])
 
     def reset(self, seed: dict[str, Any] | None = None, *, keep_counters: bool = False, keep_knobs: bool = False) -> None:
         """Back to ``seed`` (default: the startup seed); counters and knobs back to startup."""

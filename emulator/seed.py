@@ -25,7 +25,8 @@ Seed format (every key optional unless marked *required*; unknown keys are error
       "invites": [{"id"?: "invite-...", "email"*, "role"*: "owner" | "reader",
                    "projects"?: [{"id", "role": "member" | "owner"}],
                    "status"?: "pending" | "accepted" | "expired", "expires_at"?,
-                   "created_at"?, "accepted_at"?}]
+                   "created_at"?, "accepted_at"?}],
+      "groups": [...], "project_groups": [...], "group_role_assignments": [...]  # see seed_groups
     }
 
 * Omitted ids are generated: users ``user-`` + 24 alphanumerics, projects ``proj_`` + 24
@@ -60,11 +61,12 @@ from pulumi_openai_access.providers.admin_api import behaviour
 
 from . import ids
 from .model import ApiKey, Assignment, Invite, Membership, Organization, Project, Role, ServiceAccount, State, User
+from .seed_groups import GROUP_KEYS, GroupSeedLoader, dump_groups
 
 DEFAULT_ORGANIZATION = {"id": "org-emulator", "name": "Emulator Organization"}
 SAMPLE_FILE = "sample_org.json"
 _TOP_KEYS = ("organization", "users", "projects", "roles", "memberships", "role_assignments",
-             "service_accounts", "api_keys", "invites")
+             "service_accounts", "api_keys", "invites", *GROUP_KEYS)
 _SERVICE_ACCOUNT_ROLES = (*behaviour.SERVICE_ACCOUNT_ROLES, behaviour.SERVICE_ACCOUNT_ROLE_WITHOUT_ACCESS)
 
 
@@ -119,6 +121,13 @@ class _Reader:
             return default
         return value
 
+    def boolean(self, d: dict, key: str, where: str) -> bool:
+        value = d.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"{where}.{key}", "must be true or false")
+            return False
+        return value
+
     def ident(self, d: dict, key: str, where: str, make: Any) -> str:
         value = self.text(d, key, where)
         if value is None:
@@ -144,7 +153,7 @@ def build_state(seed: Any, *, now: int | None = None) -> State:
     return _Loader(int(time.time()) if now is None else now).load(seed)
 
 
-class _Loader:
+class _Loader(GroupSeedLoader):
     """Builds a State section by section; later sections refer to earlier ones."""
 
     def __init__(self, now: int) -> None:
@@ -163,7 +172,9 @@ class _Loader:
         for key, load_one in (("users", self.user), ("projects", self.project), ("roles", self.role),
                               ("memberships", self.membership), ("role_assignments", self.assignment),
                               ("service_accounts", self.service_account), ("api_keys", self.api_key),
-                              ("invites", self.invite)):
+                              ("invites", self.invite), ("groups", self.group),
+                              ("project_groups", self.project_group),
+                              ("group_role_assignments", self.group_assignment)):
             for where, item in r.items(seed, key):
                 load_one(where, item)
         if r.problems:
@@ -306,13 +317,13 @@ class _Loader:
                 proj.id, user.id, role_id, created_at, seq=state.next_seq())
 
 
-    def _active_project(self, d: dict, where: str) -> Project | None:
+    def _active_project(self, d: dict, where: str, what: str = "service accounts") -> Project | None:
         project_id = self.r.text(d, "project_id", where)
         proj = self.state.projects.get(project_id) if project_id else None
         if project_id and proj is None:
             self.r.fail(f"{where}.project_id", f"no project {project_id!r} in the seed")
         elif proj is not None and proj.archived:
-            self.r.fail(where, f"project {proj.id} is archived, and archived projects have no service accounts")
+            self.r.fail(where, f"project {proj.id} is archived, and archived projects have no {what}")
             return None
         return proj
 
@@ -475,6 +486,7 @@ def dump_state(state: State) -> dict[str, Any]:
              **({"accepted_at": inv.accepted_at} if inv.accepted_at is not None else {})}
             for inv in ordered(state.invites.values())
         ],
+        **dump_groups(state),
     }
 
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import ApiKey, Invite, Assignment, Membership, Project, Role, ServiceAccount, User
+from .model import (
+    ApiKey,
+    Assignment,
+    Group,
+    GroupAssignment,
+    Invite,
+    Membership,
+    Project,
+    ProjectGroup,
+    Role,
+    ServiceAccount,
+    User,
+)
 
 Json = dict[str, Any]
 
@@ -70,7 +82,7 @@ def role_deleted(role_id: str) -> Json:
     return {"object": "role.deleted", "id": role_id, "deleted": True}
 
 
-def assigned_role(r: Role, assignment: Assignment) -> Json:
+def assigned_role(r: Role, assignment: Assignment | GroupAssignment) -> Json:
     """AssignedRoleDetails: a role as seen through an assignment. It has no `object` key."""
     return {
         "id": r.id,
@@ -95,6 +107,57 @@ def user_role_assignment(user: User, r: Role) -> Json:
 
 def user_role_deleted() -> Json:
     return {"object": "user.role.deleted", "deleted": True}
+
+
+def group(g: Group) -> Json:
+    return {"object": "group", "id": g.id, "name": g.name, "created_at": g.created_at,
+            "is_scim_managed": g.is_scim_managed, "group_type": g.group_type}
+
+
+def group_updated(g: Group) -> Json:
+    return {"id": g.id, "name": g.name, "created_at": g.created_at, "is_scim_managed": g.is_scim_managed}
+
+
+def group_deleted(group_id: str) -> Json:
+    return {"object": "group.deleted", "id": group_id, "deleted": True}
+
+
+def group_user(user: User) -> Json:
+    """A user as a group's users list shows them."""
+    return {"object": "organization.group.user", "id": user.id, "name": user.name, "email": user.email}
+
+
+def group_user_details(user: User) -> Json:
+    return {"id": user.id, "name": user.name, "email": user.email, "picture": None,
+            "is_service_account": False, "user_type": "user"}
+
+
+def group_user_added(group_id: str, user_id: str) -> Json:
+    return {"object": "group.user", "group_id": group_id, "user_id": user_id}
+
+
+def group_user_deleted() -> Json:
+    return {"object": "group.user.deleted", "deleted": True}
+
+
+def project_group(grant: ProjectGroup, g: Group) -> Json:
+    return {"object": "project.group", "project_id": grant.project_id, "group_id": g.id, "group_name": g.name,
+            "group_type": g.group_type, "created_at": grant.created_at}
+
+
+def project_group_deleted() -> Json:
+    return {"object": "project.group.deleted", "deleted": True}
+
+
+def group_role_assignment(g: Group, r: Role) -> Json:
+    return {"object": "group.role",
+            "group": {"object": "group", "id": g.id, "name": g.name, "created_at": g.created_at,
+                      "scim_managed": g.is_scim_managed},
+            "role": role(r)}
+
+
+def group_role_deleted() -> Json:
+    return {"object": "group.role.deleted", "deleted": True}
 
 
 def service_account(sa: ServiceAccount) -> Json:

@@ -17,6 +17,7 @@ from pulumi_openai_access.providers.admin_api import behaviour
 
 from . import ids, shapes
 from .errors import ApiError
+from .groups import GroupOperations
 from .model import PREDEFINED_BY_ID, PREDEFINED_PROJECT_ROLES, Assignment, Membership, Project, Role, State, User
 from .pagination import after_id_page, next_cursor_page
 from .invites import InviteOperations
@@ -32,7 +33,7 @@ def _seq(record: Any) -> int:
     return record.seq
 
 
-class Store(ServiceAccountOperations, InviteOperations):
+class Store(ServiceAccountOperations, InviteOperations, GroupOperations):
     def __init__(self, state: State, on_change: Callable[[State], None] | None = None) -> None:
         self._lock = threading.RLock()
         self._state = state
@@ -141,6 +142,8 @@ class Store(ServiceAccountOperations, InviteOperations):
                 self._state.removed_memberships[key] = self._state.memberships.pop(key).seq
             for key in [k for k in self._state.assignments if k[1] == user_id]:
                 del self._state.assignments[key]
+            for key in [k for k in self._state.group_users if k[1] == user_id]:  # and every group
+                del self._state.group_users[key]
             self._changed()
             return shapes.org_user_deleted(user_id)
 
@@ -183,8 +186,10 @@ class Store(ServiceAccountOperations, InviteOperations):
             # Archived projects have no users (their role assignments go with them).
             for key in [k for k in self._state.memberships if k[0] == project_id]:
                 self._state.removed_memberships[key] = self._state.memberships.pop(key).seq
-            for key in [k for k in self._state.assignments if k[0] == project_id]:
-                del self._state.assignments[key]
+            # Nor group grants (their roles go with them).
+            for table in (self._state.assignments, self._state.project_groups, self._state.group_assignments):
+                for key in [k for k in table if k[0] == project_id]:
+                    del table[key]
             self._changed()
             return shapes.project(proj)
 
@@ -325,7 +330,8 @@ class Store(ServiceAccountOperations, InviteOperations):
         with self._lock:
             self._active_project(project_id)
             self._custom_role(project_id, role_id)
-            holders = [a for a in self._state.assignments.values() if a.role_id == role_id]
+            holders = [a for a in (*self._state.assignments.values(), *self._state.group_assignments.values())
+                       if a.role_id == role_id]
             if holders:
                 raise ApiError(behaviour.ROLE_STILL_ASSIGNED_STATUS, behaviour.ROLE_STILL_ASSIGNED_MESSAGE.format(
                     role_id=role_id, count=len(holders), project_id=project_id))

@@ -3,8 +3,8 @@ every write of a resource goes through it.
 
 Reads are served from listings shared by all resources (one paged listing per project for
 memberships, one per project user for role assignments, one of the organization for
-emails, one per project for service accounts, one for API keys and one for its roles); every
-write invalidates the listings it touches. A read that decides a write is made afresh instead
+emails, one per project for service accounts, one for API keys and one for its roles; groups in
+``groups``); every write invalidates the listings it touches. A read that decides a write is made afresh instead
 (what exists just before creating a service account, a key, a project or a role, whose names
 are not unique). One instance exists per set of settings in a process and is shared by every
 resource and every engine thread.
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .admin_api.client import AdminClient
-from .admin_api.errors import AdminApiError, NotFoundError, ProjectArchivedError
+from .admin_api.errors import NotFoundError, ProjectArchivedError
 from .admin_api.models import (
     AssignedRole,
     InviteRecord,
@@ -31,12 +31,11 @@ from .admin_api.models import (
     RoleAssignment,
     ServiceAccountRecord,
 )
+from .group_gateway import GroupGateway
 from .settings import ProviderSettings
-from .shared_listings import SharedListings
+from .shared_listings import SharedListings, gone_is_empty, invalidating
 from .user_reference import UserReference
 
-K = TypeVar("K", bound=Hashable)
-T = TypeVar("T")
 
 # Long enough to serve a whole refresh from one listing per project; short enough that a
 # long-lived process does not act on a stale picture for long. Writes invalidate at once.
@@ -46,6 +45,7 @@ LISTING_TTL_SECONDS = 300.0
 class AccessGateway:
     def __init__(self, client: AdminClient, listing_ttl: float = LISTING_TTL_SECONDS) -> None:
         self.client = client
+        self.groups = GroupGateway(client, listing_ttl)
         self._members: SharedListings[str, dict[str, ProjectMembership]] = SharedListings(listing_ttl)
         self._roles: SharedListings[tuple[str, str], list[AssignedRole]] = SharedListings(listing_ttl)
         self._organization: SharedListings[str, list[OrganizationUser]] = SharedListings(listing_ttl)
@@ -65,13 +65,16 @@ class AccessGateway:
         return self._members.get(project_id, lambda: self._load_members(project_id))
 
     def _load_members(self, project_id: str) -> dict[str, ProjectMembership]:
-        return {member.id: member for member in _gone_is_empty(lambda: self.client.list_project_users(project_id))}
+        return {member.id: member for member in gone_is_empty(lambda: self.client.list_project_users(project_id))}
 
     def assigned_roles(self, project_id: str, user_id: str) -> list[AssignedRole]:
+        """The user's own role assignments in the project. A listed role with assignment
+        sources is held through something else (a group, behaviour.py): never the user's own."""
         key = (project_id, user_id)
-        return self._roles.get(
-            key, lambda: list(_gone_is_empty(lambda: self.client.list_project_user_roles(project_id, user_id)))
-        )
+        return self._roles.get(key, lambda: [
+            role for role in gone_is_empty(lambda: self.client.list_project_user_roles(project_id, user_id))
+            if not role.assignment_sources
+        ])
 
     def find_user_by_email(self, email: str) -> OrganizationUser | None:
         """One listing of the organization serves every email; a miss asks once more by
@@ -139,23 +142,24 @@ class AccessGateway:
 
     # --- writes -----------------------------------------------------------------------------
     def invite(self, email: str, role: str, projects: list[tuple[str, str]]) -> InviteRecord:
-        with _invalidating(self._invites, "all"):
+        with invalidating(self._invites, "all"):
             return self.client.create_invite(email, role=role, projects=projects)
 
     def remove_from_organization(self, user_id: str) -> bool:
         """False when they were gone already. Every listing that may hold them is read anew."""
-        with _invalidating(self._organization, "all"), _invalidating(self._users_by_email, "all"):
+        with invalidating(self._organization, "all"), invalidating(self._users_by_email, "all"):
             try:
                 self.client.delete_organization_user(user_id)
             except NotFoundError:
                 return False
         for listings in (self._members, self._roles):
             listings.invalidate_all()
+        self.groups.forget_users()  # they left every group too
         return True
 
     def delete_invite(self, invite_id: str) -> bool:
         """False when there was nothing to delete (gone already)."""
-        with _invalidating(self._invites, "all"):
+        with invalidating(self._invites, "all"):
             try:
                 self.client.delete_invite(invite_id)
                 return True
@@ -163,17 +167,17 @@ class AccessGateway:
                 return False
 
     def add_member(self, project_id: str, role: str, *, user_id: str | None = None, email: str | None = None) -> ProjectMembership:
-        with _invalidating(self._members, project_id):
+        with invalidating(self._members, project_id):
             return self.client.add_project_user(project_id, role=role, user_id=user_id, email=email)
 
     def change_member_role(self, project_id: str, user_id: str, role: str) -> ProjectMembership:
-        with _invalidating(self._members, project_id):
+        with invalidating(self._members, project_id):
             return self.client.update_project_user(project_id, user_id, role)
 
     def remove_member(self, project_id: str, user_id: str) -> bool:
         """False when there was nothing to remove (already gone, or the project archived)."""
         # The API drops a removed member's role assignments with the membership.
-        with _invalidating(self._members, project_id), _invalidating(self._roles, (project_id, user_id)):
+        with invalidating(self._members, project_id), invalidating(self._roles, (project_id, user_id)):
             try:
                 self.client.remove_project_user(project_id, user_id)
                 return True
@@ -181,11 +185,11 @@ class AccessGateway:
                 return False
 
     def assign_role(self, project_id: str, user_id: str, role_id: str) -> RoleAssignment:
-        with _invalidating(self._roles, (project_id, user_id)):
+        with invalidating(self._roles, (project_id, user_id)):
             return self.client.assign_project_user_role(project_id, user_id, role_id)
 
     def unassign_role(self, project_id: str, user_id: str, role_id: str) -> bool:
-        with _invalidating(self._roles, (project_id, user_id)):
+        with invalidating(self._roles, (project_id, user_id)):
             try:
                 self.client.unassign_project_user_role(project_id, user_id, role_id)
                 return True
@@ -233,7 +237,7 @@ class AccessGateway:
 
     @contextmanager
     def _changing_service_accounts(self, project_id: str) -> Iterator[None]:
-        with _invalidating(self._service_accounts, project_id), _invalidating(self._api_keys, project_id):
+        with invalidating(self._service_accounts, project_id), invalidating(self._api_keys, project_id):
             yield
 
     # --- projects ----------------------------------------------------------------------------
@@ -263,44 +267,22 @@ class AccessGateway:
 
     def create_project_role(self, project_id: str, role_name: str, permissions: Sequence[str],
                             description: str | None) -> Role:
-        with _invalidating(self._project_roles, project_id):
+        with invalidating(self._project_roles, project_id):
             return self.client.create_project_role(project_id, role_name, permissions, description)
 
     def update_project_role(self, project_id: str, role_id: str, *, role_name: str | None = None,
                             permissions: Sequence[str] | None = None, description: str | None = None) -> Role:
-        with _invalidating(self._project_roles, project_id):
+        with invalidating(self._project_roles, project_id):
             return self.client.update_project_role(project_id, role_id, role_name=role_name,
                                                    permissions=permissions, description=description)
 
     def delete_project_role(self, project_id: str, role_id: str) -> None:
-        with _invalidating(self._project_roles, project_id):
+        with invalidating(self._project_roles, project_id):
             self.client.delete_project_role(project_id, role_id)
 
 
-@contextmanager
-def _invalidating(listings: SharedListings[K, Any], key: K) -> Iterator[None]:
-    """Forget a listing after a write, unless the API refused the write outright: a 4xx
-    answer changed nothing, and keeping the listing spares a re-read per refused write."""
-    try:
-        yield
-    except BaseException as error:
-        refused = isinstance(error, AdminApiError) and error.status is not None and 400 <= error.status < 500
-        if not refused:
-            listings.invalidate(key)
-        raise
-    listings.invalidate(key)
-
-
-def _gone_is_empty(listing: Callable[[], Iterable[T]]) -> Iterator[T]:
-    """A project that no longer exists, or is archived, has no members and no roles."""
-    try:
-        yield from listing()
-    except (NotFoundError, ProjectArchivedError):
-        return
-
-
 def _by_id(listing: Callable[[], Iterable[ServiceAccountRecord | ProjectApiKey | Role]]) -> dict[str, Any]:
-    return {item.id: item for item in _gone_is_empty(listing)}
+    return {item.id: item for item in gone_is_empty(listing)}
 
 
 _sessions: dict[tuple, AccessGateway] = {}

@@ -1,7 +1,7 @@
 """What an exclusive project removes: the pure decision, with no API call.
 
 Given what the stack declares in one project and what the project holds, it returns the
-memberships and extra role assignments to remove, who is kept by a rail and why, and the
+memberships, extra role assignments and group grants to remove, who is kept by a rail and why, and the
 problems that forbid removing anything at all (``max_removals`` exceeded, no owner left).
 The provider lists, decides here, and only then writes; so every rail is tested on its own.
 """
@@ -68,6 +68,23 @@ class RoleRemoval:
 
 
 @dataclass(frozen=True)
+class LiveGroupGrant:
+    """A group's grant in the project (its users reach the project through it)."""
+
+    group_id: str
+    group_name: str | None
+    role: str | None
+
+    def __str__(self) -> str:
+        return f"group {self.group_name} ({self.group_id})" if self.group_name else f"group {self.group_id}"
+
+
+@dataclass(frozen=True)
+class GroupRemoval:
+    grant: LiveGroupGrant
+
+
+@dataclass(frozen=True)
 class Kept:
     member: LiveMember
     reason: str
@@ -79,20 +96,23 @@ class Decision:
     roles: tuple[RoleRemoval, ...]
     kept: tuple[Kept, ...]
     problems: tuple[str, ...]  # any problem: remove nothing
+    groups: tuple[GroupRemoval, ...] = ()  # undeclared group grants (never the groups' users)
 
     @property
     def count(self) -> int:
-        return len(self.members) + len(self.roles)
+        return len(self.members) + len(self.roles) + len(self.groups)
 
     @property
     def lines(self) -> list[str]:
-        return removal_lines(self.members, self.roles)
+        return removal_lines(self.members, self.roles, self.groups)
 
 
-def removal_lines(members: Sequence[MemberRemoval], roles: Sequence[RoleRemoval]) -> list[str]:
+def removal_lines(members: Sequence[MemberRemoval], roles: Sequence[RoleRemoval],
+                  groups: Sequence[GroupRemoval] = ()) -> list[str]:
     """One line per removal, as users read them in errors and logs."""
     lines = [f"{r.member} from the project (role {r.member.role}{_roles_text(r.member.roles)})" for r in members]
     lines += [f"role {r.role.role_id}{_named(r.role)} of {r.member}" for r in roles]
+    lines += [f"the grant of {r.grant} (role {r.grant.role or 'none'}); its users stay in the group" for r in groups]
     return lines
 
 
@@ -102,7 +122,12 @@ def decide(
     live: Iterable[LiveMember],
     organization: OrganizationPeople,
     max_removals: int = DEFAULT_MAX_REMOVALS,
+    group_grants: Iterable[LiveGroupGrant] = (),
+    declared_groups: Iterable[str] = (),
 ) -> Decision:
+    """``group_grants``: the groups granted the project; those whose id ``declared_groups``
+    does not hold are removed (their grant only). A declared group's users are declared: they
+    reach the project through it, and are never among ``live`` (behaviour.py)."""
     declared_by_id, declared_by_email = _index(declared, organization)
     members: list[MemberRemoval] = []
     roles: list[RoleRemoval] = []
@@ -118,8 +143,10 @@ def decide(
                 members.append(MemberRemoval(member))
         elif found.roles is not None:
             roles += [RoleRemoval(member, role) for role in _undeclared_roles(member, found.roles)]
-    problems = _problems(project_id, members, roles, live, max_removals)
-    return Decision(tuple(members), tuple(roles), tuple(kept), tuple(problems))
+    wanted_groups = set(declared_groups)
+    groups = [GroupRemoval(grant) for grant in group_grants if grant.group_id not in wanted_groups]
+    problems = _problems(project_id, members, roles, live, max_removals, groups)
+    return Decision(tuple(members), tuple(roles), tuple(kept), tuple(problems), tuple(groups))
 
 
 def _index(
@@ -159,12 +186,13 @@ def _undeclared_roles(member: LiveMember, declared_roles: Iterable[str]) -> list
 
 
 def _problems(
-    project_id: str, members: list[MemberRemoval], roles: list[RoleRemoval], live: list[LiveMember], max_removals: int
+    project_id: str, members: list[MemberRemoval], roles: list[RoleRemoval], live: list[LiveMember], max_removals: int,
+    groups: list[GroupRemoval],
 ) -> list[str]:
     problems = []
-    count = len(members) + len(roles)
+    count = len(members) + len(roles) + len(groups)
     if count > max_removals:
-        lines = removal_lines(members, roles)
+        lines = removal_lines(members, roles, groups)
         problems.append(
             f"project {project_id}: {count} {'removal' if count == 1 else 'removals'} planned, more than max_removals={max_removals}; "
             "nothing was removed. Who would go:\n    " + "\n    ".join(lines) + "\n"

@@ -1,7 +1,7 @@
 """``ExclusiveProjectAccess``: the authoritative resource of one project.
 
-It removes, from one project, every membership and extra role assignment that the stack does
-not declare there; it never adds (``ProjectUser`` and ``UserRoleAssignment`` do that, and it
+It removes, from one project, every membership, extra role assignment and group grant (the
+grant, never the group's users) that the stack does not declare there; it never adds (``ProjectUser`` and ``UserRoleAssignment`` do that, and it
 runs after them). Its ``read`` records who is undeclared right now, as inputs, so that after
 a refresh the diff plans an update and the preview shows by name who and what will go. The
 decision and its rails live in ``exclusive_decision``; this module lists, and writes.
@@ -24,12 +24,13 @@ from .exclusive_decision import (
     DEFAULT_MAX_REMOVALS,
     Decision,
     DeclaredMember,
+    LiveGroupGrant,
     LiveMember,
     LiveRole,
     OrganizationPeople,
     decide,
 )
-from .input_checks import InputChecker, is_given, is_unknown, role_id_list, whole_number
+from .input_checks import InputChecker, is_given, is_unknown, role_id_list, text_list, whole_number
 from .project import created_in_this_run
 from .resource_inputs import AdminApiResource
 from .resource_schema import Input, Output, ResourceSchema
@@ -97,6 +98,11 @@ def normalize_members(members: Any) -> Any:
     return sorted(normalized, key=lambda entry: (str(entry.get("user_id") or ""), str(entry.get("email") or "")))
 
 
+def _same_groups(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """No groups given and none declared are the same (a stack made before groups gives none)."""
+    return sorted(olds.get("groups") or []) == sorted(news.get("groups") or [])
+
+
 @dataclass(frozen=True)
 class RecordedByRead:
     """A list that ``read`` fills with what it finds and the program always declares empty:
@@ -142,6 +148,12 @@ SCHEMA = ResourceSchema(
             f"removing anything. Default {DEFAULT_MAX_REMOVALS}.",
             rule=whole_number(at_least=0), normalize=int, default=DEFAULT_MAX_REMOVALS,
         ),
+        Input(
+            "groups", list[str] | None,
+            "The ids of the groups whose grant here the stack declares; any other group's grant is removed "
+            "(the grant, never the group's users). Absent: no group is declared.",
+            rule=text_list("group ids"), normalize=lambda ids: sorted(set(ids)), same=_same_groups,
+        ),
         RecordedByRead(
             "undeclared_members",
             "Members the last refresh found undeclared (email, name, role, roles): who the next up removes.",
@@ -149,6 +161,10 @@ SCHEMA = ResourceSchema(
         RecordedByRead(
             "undeclared_roles",
             "Extra roles of declared members the last refresh found undeclared: what the next up unassigns.",
+        ),
+        RecordedByRead(
+            "undeclared_groups",
+            "Group grants the last refresh found undeclared (group_id, group_name, role): what the next up removes.",
         ),
     ),
     outputs=(
@@ -163,7 +179,7 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
         return SCHEMA.check(news)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        if olds.get("undeclared_members") or olds.get("undeclared_roles"):
+        if olds.get("undeclared_members") or olds.get("undeclared_roles") or olds.get("undeclared_groups"):
             # The plain preview shows only the names of changed properties: say who goes.
             _log.warning("%s", _pending_text(olds))
         return SCHEMA.diff(olds, news)
@@ -213,7 +229,13 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
             )
             for member in access.members(project_id).values()
         ]
-        return decide(project_id, _declared(props["members"]), live, organization, int(props["max_removals"]))
+        groups = access.groups
+        group_grants = [
+            LiveGroupGrant(group_id, grant.group_name, groups.grant_role(project_id, group_id))
+            for group_id, grant in sorted(groups.grants(project_id).items())
+        ]
+        return decide(project_id, _declared(props["members"]), live, organization, int(props["max_removals"]),
+                      group_grants, props.get("groups") or [])
 
     def _enforce(self, props: Mapping[str, Any]) -> dict[str, Any]:
         project_id = props["project_id"]
@@ -227,6 +249,9 @@ class ExclusiveProjectAccessProvider(AdminApiProvider):
             self.access.unassign_role(project_id, role_removal.member.user_id, role_removal.role.role_id)
             _log.info("project %s: unassigned role %s of %s, undeclared", project_id, role_removal.role.role_id,
                       role_removal.member)
+        for group_removal in decision.groups:
+            self.access.groups.revoke(project_id, group_removal.grant.group_id)  # never the group's users
+            _log.info("project %s: removed the grant of %s, undeclared", project_id, group_removal.grant)
         return _outputs(props, decision, recorded=False)
 
 
@@ -239,6 +264,10 @@ def _outputs(props: Mapping[str, Any], decision: Decision, *, recorded: bool) ->
         ] if recorded else [],
         "undeclared_roles": [
             {**_person(r.member), "role_id": r.role.role_id, "role_name": r.role.name} for r in decision.roles
+        ] if recorded else [],
+        "undeclared_groups": [
+            {"group_id": r.grant.group_id, "group_name": r.grant.group_name, "role": r.grant.role}
+            for r in decision.groups
         ] if recorded else [],
         "kept": [{**_person(k.member), "reason": k.reason} for k in decision.kept],
     })
@@ -254,7 +283,10 @@ def _pending_text(outputs: Mapping[str, Any]) -> str:
         for m in outputs.get("undeclared_members") or []
     ]
     roles = [f"{r['role_id']} of {r.get('email') or r['user_id']}" for r in outputs.get("undeclared_roles") or []]
-    parts = [f"members {', '.join(people)}" if people else "", f"roles {', '.join(roles)}" if roles else ""]
+    groups = [f"{g.get('group_name') or g['group_id']} ({g.get('role') or 'no role'})"
+              for g in outputs.get("undeclared_groups") or []]
+    parts = [f"members {', '.join(people)}" if people else "", f"roles {', '.join(roles)}" if roles else "",
+             f"the grants of groups {', '.join(groups)}" if groups else ""]
     return (f"project {outputs.get('project_id')} is exclusive; as of the last refresh, up removes the undeclared "
             + "; ".join(part for part in parts if part))
 

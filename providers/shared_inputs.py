@@ -1,12 +1,21 @@
 """Properties that several resources declare alike, with their rules: the project (every
-resource), and the user, ``adopt`` and the requested email (the membership and the role
-assignment). The access spec names people by the same rules (``person_problems``)."""
+resource), the user, ``adopt`` and the requested email (the membership, the role assignment
+and a group's user), and the group (a group's users and grants). The access spec names
+people by the same rules (``person_problems``)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .input_checks import EMAIL_PATTERN, PROJECT_ID_PATTERN, USER_ID_PATTERN, is_given, matching, true_or_false
+from .input_checks import (
+    EMAIL_PATTERN,
+    PROJECT_ID_PATTERN,
+    USER_ID_PATTERN,
+    is_given,
+    matching,
+    name,
+    true_or_false,
+)
 from .input_diff import same_flag
 from .resource_schema import Change, Input, Output, UserInputs
 from .user_reference import requested_email
@@ -19,6 +28,10 @@ PROJECT = Input(
 USER = UserInputs(
     user_id=matching(USER_ID_PATTERN, "a user id such as 'user-abc123' (an email needs an '@')"),
     email=matching(EMAIL_PATTERN, "an email address such as 'ada@example.com'"),
+)
+GROUP_ID = Input(
+    "group_id", str, "The group's id, `group_…` (a `Group`'s `group_id`). A new group replaces the resource.",
+    rule=name("a group id such as 'group_01J1F8ABCD'", max_length=200), required=True, on_change=Change.REPLACE,
 )
 ADOPT = Input(
     "adopt", bool,

@@ -23,7 +23,8 @@ import pytest
 from pulumi_openai_access.emulator.process import EmulatorProcess
 
 # Fixtures of the support modules, available to every test without importing them.
-pytest_plugins = ["tests.support.cli", "tests.support.client", "tests.support.engine", "tests.support.providers"]
+pytest_plugins = ["tests.support.cli", "tests.support.client", "tests.support.engine", "tests.support.providers",
+                  "tests.support.groups"]
 
 
 @pytest.fixture(scope="session")

@@ -163,6 +163,70 @@ REDACTED_PREFIX, REDACTED_SUFFIX = 8, 4
 # An expired or deleted key is the 401 invalid_api_key (unconfirmed for expired keys: the
 # real API may use another code).
 
+# --- Groups (all UNCONFIRMED unless the spec is quoted) --------------------------------------
+# Lists (spec): groups 0..1000 default 100, order asc; a group's users 0..1000 default 100,
+# order DESC by default; a project's groups 0..100 default 20, order asc. All next-cursor.
+GROUP_PAGE_MIN, GROUP_PAGE_MAX, GROUP_PAGE_DEFAULT = 0, 1000, 100
+GROUP_USERS_DEFAULT_ORDER = "desc"
+PROJECT_GROUP_PAGE_MIN, PROJECT_GROUP_PAGE_MAX, PROJECT_GROUP_PAGE_DEFAULT = 0, 100, 20
+# A group name is 1..255 characters (spec). Names are not unique (UNCONFIRMED): a create with
+# a name in use makes a second group, so a name identifies a group only when exactly one has it.
+GROUP_NAME_MAX_LENGTH = 255
+GROUP_TYPES = ("group", "tenant_group")
+
+UNKNOWN_GROUP_STATUS = 404
+UNKNOWN_GROUP_MESSAGE = "No group found with id '{group_id}'"
+# Renaming or deleting a group the identity provider manages, or adding or removing its users:
+# 400 (UNCONFIRMED). Its project grants and their roles can be managed.
+SCIM_MANAGED_STATUS = 400
+SCIM_MANAGED_FRAGMENT = "is managed by SCIM"
+SCIM_MANAGED_MESSAGE = "Group {group_id} is managed by SCIM and cannot be changed through the API"
+# Adding a user who is in the group already: 400; removing or retrieving a user who is not:
+# 404 (UNCONFIRMED). Adding a user unknown to the organization is the UNKNOWN_USER 404.
+ALREADY_IN_GROUP_STATUS = 400
+ALREADY_IN_GROUP_FRAGMENT = "is already a member of group"
+ALREADY_IN_GROUP_MESSAGE = "User {user_id} is already a member of group {group_id}"
+NOT_IN_GROUP_STATUS = 404
+NOT_IN_GROUP_FRAGMENT = "is not a member of group"
+NOT_IN_GROUP_MESSAGE = "User {user_id} is not a member of group {group_id}"
+
+# Granting a group a project it has already: 400 with the project-user fragment (the
+# Terraform provider matches that same string for project groups). A group without access:
+# 404 on retrieve and remove.
+PROJECT_GROUP_EXISTS_MESSAGE = "Group {group_id} already exists in project {project_id}"
+NOT_PROJECT_GROUP_STATUS = 404
+NOT_PROJECT_GROUP_FRAGMENT = "has no access to project"
+NOT_PROJECT_GROUP_MESSAGE = "Group {group_id} has no access to project {project_id}"
+# The grant's `role` is a project role id (spec). The ProjectGroup object carries no role, so
+# the role given at the grant is the group's first role assignment in the project, listed by
+# GET /projects/{p}/groups/{g}/roles like any other (UNCONFIRMED). A group's owner/member role
+# is therefore read from that listing (owner wins when both are held) and changed by assigning
+# the new predefined role, then unassigning the old: never a moment without either.
+PROJECT_ROLE_ID_BY_MEMBER_ROLE = MIRROR_ROLE_BY_MEMBER_ROLE
+# A role can be assigned only to a group that has access to the project: 400 (UNCONFIRMED).
+GROUP_NOT_IN_PROJECT_STATUS = 400
+GROUP_NOT_IN_PROJECT_MESSAGE = "Group {group_id} must have access to project {project_id} to be assigned a role"
+GROUP_ALREADY_ASSIGNED_MESSAGE = "Role {role_id} is already assigned to group {group_id} in project {project_id}"
+GROUP_NOT_ASSIGNED_MESSAGE = "Role {role_id} is not assigned to group {group_id} in project {project_id}"
+# Removing a group's project access removes its role assignments there; deleting a group
+# removes its users, its project grants and their role assignments. A user who leaves the
+# organization leaves every group too.
+
+# What a group's project grant does to its users' visible access (UNCONFIRMED, decided here
+# once; the emulator and every reader follow these two flags):
+# * GROUP_USERS_LISTED_AS_PROJECT_USERS False: GET /organization/projects/{p}/users lists
+#   direct memberships only. A user who reaches the project only through a group is not
+#   listed there (and is a 404 on GET .../users/{u}); direct membership and group access are
+#   independent, so removing a direct membership leaves the group's access, and removing a
+#   user from a group leaves their direct membership.
+# * GROUP_ROLES_LISTED_FOR_USERS False: a user's project role listing shows direct
+#   assignments only (`assignment_sources` null). Should the real API also list roles held
+#   through a group (with `assignment_sources` naming it), readers already ignore any listed
+#   role that has assignment sources: it is not the user's own assignment.
+# Readers therefore learn group access only from the group routes (project groups, group
+# users, group roles), never from the project users or user roles routes.
+GROUP_USERS_LISTED_AS_PROJECT_USERS = False
+GROUP_ROLES_LISTED_FOR_USERS = False
 # --- Projects and custom project roles (issue 20) ------------------------------------------
 # A project is created with a name (and optionally residency and external_key_id); it is
 # renamed (and its external_key_id changed) in place; it is archived, never deleted

@@ -15,12 +15,12 @@ from .credentials import AdminKey, resolve_admin_key
 from .errors import (
     AlreadyAssignedError,
     AlreadyMemberError,
-    AmbiguousWriteError,
     InvitePendingError,
     NotFoundError,
     ProjectAlreadyArchivedError,
     RoleNameTakenError,
 )
+from .group_endpoints import GroupEndpoints
 from .models import (
     M,
     AssignedRole,
@@ -39,7 +39,7 @@ from .models import (
 from .pace import DEFAULT_WINDOW_SECONDS
 from .pagination import LEGACY, NEXT_CURSOR, PageStyle, paginate
 from .retry import RetryPolicy
-from .transport import ApiRequest, Reconciliation, Transport
+from .transport import ApiRequest, Reconciliation, Transport, the_one_new
 
 # Route templates (below the base URL). The throttle and the logs key on these.
 PROJECTS = "/organization/projects"
@@ -65,7 +65,7 @@ PROJECT_API_KEY = "/organization/projects/{project_id}/api_keys/{api_key_id}"
 log = logging.getLogger(__name__)
 
 
-class AdminClient:
+class AdminClient(GroupEndpoints):
     """A thread-safe client for the OpenAI Admin API endpoints behind project access.
 
     The key comes from ``admin_key`` or $OPENAI_ADMIN_KEY; the base URL from ``base_url``,
@@ -219,7 +219,7 @@ class AdminClient:
 
         def read_back() -> Any | None:
             new = [a for a in self.list_service_accounts(project_id) if a.name == name and a.id not in before]
-            found = _the_one_new(new, f"service account named {name!r} in project {project_id}",
+            found = the_one_new(new, f"service account named {name!r} in project {project_id}",
                                  "POST", SERVICE_ACCOUNTS)
             return None if found is None else found.model_dump()
 
@@ -264,7 +264,7 @@ class AdminClient:
 
         def read_back() -> None:
             new = [k for k in self.service_account_keys(project_id, service_account_id) if k.id not in before]
-            lost = _the_one_new(new, f"key of service account {service_account_id}", "POST", SERVICE_ACCOUNT_KEYS)
+            lost = the_one_new(new, f"key of service account {service_account_id}", "POST", SERVICE_ACCOUNT_KEYS)
             if lost is not None:
                 log.info("POST %s: an earlier attempt created key %s, whose value was lost with its answer; "
                          "deleting it before creating another", SERVICE_ACCOUNT_KEYS, lost.id)
@@ -385,7 +385,7 @@ class AdminClient:
 
         def read_back() -> Any | None:
             new = [p for p in self.list_projects() if p.name == name and p.id not in before]
-            found = _the_one_new(new, f"project named {name!r}", "POST", PROJECTS)
+            found = the_one_new(new, f"project named {name!r}", "POST", PROJECTS)
             return None if found is None else found.model_dump()
 
         body = {k: v for k, v in (("name", name), ("residency", residency), ("external_key_id", external_key_id))
@@ -485,14 +485,3 @@ class AdminClient:
                 return user.id
         return None
 
-
-def _the_one_new(new: Sequence[M], what: str, method: str, route: str) -> M | None:
-    """The object an unknown-outcome create made, from those that appeared since it began."""
-    if len(new) > 1:
-        raise AmbiguousWriteError(
-            f"{len(new)} new {what} appeared while a create's outcome was unknown "
-            f"({', '.join(sorted(getattr(item, 'id') for item in new))}): one may be this create's, "
-            "the others someone else's, and nothing tells them apart; not creating another",
-            method=method, path=route,
-        )
-    return new[0] if new else None

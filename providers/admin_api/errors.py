@@ -81,6 +81,14 @@ class ProjectArchivedError(InvalidRequestError):
     """Any user or role-assignment call on an archived project."""
 
 
+class AlreadyInGroupError(InvalidRequestError):
+    """Adding a user who is in the group already."""
+
+
+class ScimManagedGroupError(InvalidRequestError):
+    """Renaming or deleting a group the identity provider manages, or changing its users."""
+
+
 class ApiKeyExpiredError(InvalidRequestError):
     """Updating an API key that has expired."""
 

@@ -106,6 +106,38 @@ class RoleAssignment(ApiModel):
     role: Role
 
 
+class GroupRecord(ApiModel):
+    """An organization group. ``is_scim_managed``: its name and users belong to the identity
+    provider. A rename answers without ``group_type``."""
+
+    object: str = "group"
+    id: str
+    name: str
+    created_at: int | None = None
+    is_scim_managed: bool = False
+    group_type: str | None = None
+
+
+class GroupUserRecord(ApiModel):
+    """A user as a group's users list shows them."""
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+
+
+class ProjectGroupRecord(ApiModel):
+    """A group's access to a project (``project.group``). It carries no role: the group's
+    roles in the project are its role assignments there (behaviour.py)."""
+
+    object: str = "project.group"
+    project_id: str
+    group_id: str
+    group_name: str | None = None
+    group_type: str | None = None
+    created_at: int | None = None
+
+
 class ProjectRecord(ApiModel):
     """A project (``organization.project``)."""
 

@@ -24,6 +24,8 @@ _INVALID_REQUEST_FRAGMENTS: tuple[tuple[str, type[AdminApiError]], ...] = (
     (behaviour.ROLE_NAME_TAKEN_FRAGMENT, errors.RoleNameTakenError),
     (behaviour.ROLE_STILL_ASSIGNED_FRAGMENT, errors.RoleStillAssignedError),
     (behaviour.KEY_EXPIRED_FRAGMENT, errors.ApiKeyExpiredError),
+    (behaviour.ALREADY_IN_GROUP_FRAGMENT, errors.AlreadyInGroupError),
+    (behaviour.SCIM_MANAGED_FRAGMENT, errors.ScimManagedGroupError),
     (behaviour.INVITE_PENDING_FRAGMENT, errors.InvitePendingError),
     (behaviour.ALREADY_IN_ORGANIZATION_FRAGMENT, errors.AlreadyInOrganizationError),
     (behaviour.INVITE_ACCEPTED_FRAGMENT, errors.InviteAcceptedError),

@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -34,6 +34,7 @@ import urllib3
 from .credentials import AdminKey, BearerAuth
 from .errors import (
     AdminApiError,
+    AmbiguousWriteError,
     ApiConnectionError,
     RateLimitedError,
     ServerError,
@@ -62,6 +63,22 @@ class Reconciliation:
 
     read_back: Callable[[], Any | None] | None = None
     done_errors: tuple[type[AdminApiError], ...] = ()
+
+
+T = TypeVar("T")
+
+
+def the_one_new(new: Sequence[T], what: str, method: str, route: str) -> T | None:
+    """For a read-back: the object an unknown-outcome create made, from those that appeared
+    since it began (``AmbiguousWriteError`` when several did)."""
+    if len(new) > 1:
+        raise AmbiguousWriteError(
+            f"{len(new)} new {what} appeared while a create's outcome was unknown "
+            f"({', '.join(sorted(getattr(item, 'id') for item in new))}): one may be this create's, "
+            "the others someone else's, and nothing tells them apart; not creating another",
+            method=method, path=route,
+        )
+    return new[0] if new else None
 
 
 @dataclass(frozen=True)

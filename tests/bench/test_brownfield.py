@@ -19,6 +19,8 @@ def test_brownfield_meets_every_target_at_a_small_size(pulumi_cli, tmp_path):
         "GET /v1/organization/projects/{project_id}/users": 3,
         "GET /v1/projects/{project_id}/users/{user_id}/roles": 30,
         "GET /v1/organization/projects/{project_id}/service_accounts": 3,  # none there: no key listing
+        "GET /v1/organization/groups": 1,
+        "GET /v1/organization/projects/{project_id}/groups": 3,  # no group grant: no role or user listing
         "GET /v1/projects/{project_id}/roles": 3,  # each project's custom role is declared
         "GET /v1/organization/invites": 1,  # for the comment block of pending invites
     }

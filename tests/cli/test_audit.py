@@ -58,11 +58,14 @@ def test_json_reports_each_kind_and_exits_1(cli, emulator, every_kind):
                                 "expired_extra_role": 0, "missing_service_account": 0,
                                 "service_account_role_differs": 0, "ambiguous_service_account": 0,
                                 "missing_project": 0, "project_archived": 0, "missing_project_role": 0,
-                                "project_role_differs": 0, "undeclared_organization_user": 0}
+                                "project_role_differs": 0, "undeclared_organization_user": 0,
+                                "missing_group_grant": 0, "group_role_differs": 0, "missing_group_extra_role": 0,
+                                "undeclared_group_extra_role": 0, "missing_group_user": 0,
+                                "undeclared_group_user": 0, "undeclared_group_grant": 0}
     katherine = next(d for p in report["projects"] for d in p["differences"] if d["kind"] == "role_differs")
     assert katherine == {"kind": "role_differs", "member": "katherine@example.com", "user_id": SAMPLE.KATHERINE,
                          "role_id": None, "declared": {"role": "owner", "roles": []},
-                         "live": {"role": "member", "roles": []}, "service_account_ids": []}
+                         "live": {"role": "member", "roles": []}, "service_account_ids": [], "group": None}
     alan = next(d for p in report["projects"] for d in p["differences"] if d["kind"] == "undeclared_member")
     assert alan["live"] == {"role": "member", "roles": [SAMPLE.KEY_MANAGER]} and alan["declared"] is None
     assert emulator.state() == state

@@ -46,6 +46,9 @@ def test_the_fewest_requests_and_no_write(cli, emulator):
         "GET /v1/projects/{project_id}/users/{user_id}/roles": len(state["memberships"]),
         # one per project; no key listing, since none of them has a service account
         "GET /v1/organization/projects/{project_id}/service_accounts": 6,
+        # the groups, and one grant listing per project (no group has a grant here)
+        "GET /v1/organization/groups": 1,
+        "GET /v1/organization/projects/{project_id}/groups": 6,
         "GET /v1/projects/{project_id}/roles": 6,  # one per project: its custom roles are declared
         "GET /v1/organization/invites": 1,  # the pending invites, listed as comments
     }

@@ -159,11 +159,12 @@ def test_audit_json_finds_missing_role_and_ambiguous_accounts(cli, emulator, tmp
     assert web["differences"] == [
         {"kind": "service_account_role_differs", "member": "deploy-bot", "user_id": None, "role_id": None,
          "declared": {"role": "owner", "roles": []}, "live": {"role": "member", "roles": []},
-         "service_account_ids": [DEPLOY]},
+         "service_account_ids": [DEPLOY], "group": None},
         {"kind": "missing_service_account", "member": "ghost-bot", "user_id": None, "role_id": None,
-         "declared": {"role": "member", "roles": []}, "live": None, "service_account_ids": []},
+         "declared": {"role": "member", "roles": []}, "live": None, "service_account_ids": [], "group": None},
         {"kind": "ambiguous_service_account", "member": "twin", "user_id": None, "role_id": None,
-         "declared": {"role": "member", "roles": []}, "live": None, "service_account_ids": [TWIN_A, TWIN_B]},
+         "declared": {"role": "member", "roles": []}, "live": None, "service_account_ids": [TWIN_A, TWIN_B],
+         "group": None},
     ]
     assert {a["name"] for a in web["unmanaged_service_accounts"]} == {"release-bot"}  # still information
     assert report["counts"]["missing_service_account"] == report["counts"]["service_account_role_differs"] == 1

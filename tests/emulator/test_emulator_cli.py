@@ -102,7 +102,7 @@ def test_seed_refers_to_users_by_email_and_resets_to_itself(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("seed, problems", [
     ([], ["seed: must be an object"]),
-    ({"users": [{"email": "a@x.io", "name": "A", "role": "owner"}], "groups": []}, ["seed: unknown key(s) groups"]),
+    ({"users": [{"email": "a@x.io", "name": "A", "role": "owner"}], "teams": []}, ["seed: unknown key(s) teams"]),
     ({"users": [{"email": "a@x.io", "name": "A"}, {"email": "A@X.IO", "name": "B", "role": "reader"}]},
      ["users[0]: missing required key 'role'", "users[1].email: 'A@X.IO' is already used"]),
     ({"projects": [{"name": "P", "status": "deleted"}]}, ["projects[0].status: must be one of active, archived"]),

@@ -27,6 +27,7 @@ CHECKED = {
     "max_removals": 3,
     "undeclared_members": [],
     "undeclared_roles": [],
+    "undeclared_groups": [],
 }
 
 
