@@ -16,7 +16,11 @@ from typing import Callable, Mapping
 from ..components import expiry
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, merge_grants
+from ..components.group_teams import GroupTeam, group_teams
+from ..providers.role_ids import role_id_matches
 from .audit import AuditResult, Difference
+from .group_audit import find_live_group
+from .live_groups import LiveGroup
 from .live_org import LiveMembership, LiveOrganization
 
 # How a cell stands, as the legend names them (the order of the legend).
@@ -102,6 +106,8 @@ def build_access_map(
                     difference.live.role, difference.live.roles, status, note=STATUS_TEXT[status])
         for kept in project.kept:
             cells[(kept.member, project.project_id)] = Cell(kept.live.role, kept.live.roles, "kept", note=kept.reason)
+    for team in group_teams(spec, at):
+        _add_group_cells(cells, team, find_live_group(team, org), user_id_for_email)
     for member in org.members:  # undeclared members are named as listed
         keys_by_user_id.setdefault(member.user_id, member.name)
     people = sorted({key for key, _ in cells})
@@ -125,6 +131,44 @@ def _declared_cell(grant: MemberAccess, member: LiveMembership | None, found: li
     note = "; ".join(_difference_note(d) + ("" if counted(d) else " (left alone)") for d in found)
     roles = tuple(sorted(set(member.extra_roles) | set(grant.extra_roles)))
     return Cell(member.role, roles, "differs" if any(map(counted, found)) else "in_sync", via, ends, soon, note)
+
+
+def _add_group_cells(cells: dict[tuple[str, str], Cell], team: GroupTeam, live: LiveGroup | None,
+                     user_id_for_email: Callable[[str], str | None]) -> None:
+    """The access a group-team gives, person by person: its declared members, or for an external
+    group the users it has (one row for the group itself where the identity provider keeps them
+    and they are not read), in each project the team grants. A person who also has a membership
+    there keeps that cell, which then names the group too."""
+    via = f"group {team.group}"
+    for grant in team.grants:
+        live_grant = live.grant_in(grant.project_id) if live is not None else None
+        for key, in_group in _group_people(team, live, user_id_for_email):
+            existing = cells.get((key, grant.project_id))
+            if existing is not None:
+                cells[(key, grant.project_id)] = replace(existing, via=(*existing.via, via))
+            elif live_grant is None or not in_group:
+                missing = "the group's grant is missing" if live_grant is None else f"not in the group {team.group}"
+                cells[(key, grant.project_id)] = Cell(grant.role, grant.extra_roles, "missing", (via,), note=missing)
+            else:
+                missing_roles = [role for role in grant.extra_roles
+                                 if not any(role_id_matches(role, held) for held in live_grant.extra_roles)]
+                notes = ([f"declared {grant.role}"] if live_grant.role != grant.role else []) + [
+                    f"missing extra role {role}" for role in missing_roles]
+                cells[(key, grant.project_id)] = Cell(
+                    live_grant.role, tuple(sorted({*live_grant.extra_roles, *missing_roles})),
+                    "differs" if notes else "in_sync", (via,), note="; ".join(notes))
+
+
+def _group_people(team: GroupTeam, live: LiveGroup | None,
+                  user_id_for_email: Callable[[str], str | None]) -> list[tuple[str, bool]]:
+    """(how the report names the person, whether the live group has them)."""
+    if not team.external:
+        live_ids = live.user_ids if live is not None else frozenset()
+        return [(member.key, (member.user_id or user_id_for_email(member.email or "")) in live_ids)
+                for member in team.members]
+    if live is not None and live.is_scim_managed:
+        return [(f"group {live.name}", True)]
+    return [(user.name, True) for user in (live.users if live is not None else ())]
 
 
 def _difference_note(difference: Difference) -> str:

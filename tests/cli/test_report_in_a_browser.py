@@ -17,6 +17,7 @@ import yaml
 from pulumi_openai_access.cli.access_map import AccessMap, Cell, Person
 from pulumi_openai_access.cli.report_html import render_report
 from pulumi_openai_access.emulator.process import SAMPLE
+from tests.support.groups import GROUPS_IN_USE
 
 NOW = "2026-12-10T00:00:00Z"
 SPEC = {
@@ -136,6 +137,39 @@ def test_each_cell_shows_its_role_team_status_and_end(chromium, sample_report):
     assert "until 2026-12-20" in edsger["text"] and "via team data-temp" in edsger["text"]
     assert not any(row["hidden"] for row in shown.rows.values())
     assert "7 of 7 people shown" in shown.shown_text
+
+
+def test_access_through_a_group_names_the_group(chromium, cli, emulator, tmp_path):
+    emulator.reset(GROUPS_IN_USE)  # hand-made (alan) granted proj_data, the SCIM group ML Engineers proj_web
+    spec = {"teams": {
+        "hand": {"group": "hand-made", "members": ["alan@example.com", "grace@example.com"],
+                 "grants": {"proj_data": {"role": "member", "roles": ["role_analyst"]}}},
+        "ml": {"external_group": "ML Engineers", "grants": {"proj_web": "owner"}},
+        "direct": {"members": ["ada@example.com"], "grants": {"proj_data": "owner"}},
+        "both": {"members": ["alan@example.com"], "grants": {"proj_web": "member"}},
+        "alan-too": {"group": "hand-made-2", "members": ["alan@example.com"], "grants": {"proj_web": "member"}},
+    }}
+    spec_file, page = tmp_path / "access.yaml", tmp_path / "report.html"
+    spec_file.write_text(yaml.safe_dump(spec))
+    run = cli("report", "--spec", str(spec_file), "--html", str(page))
+    assert run.code == 0, run.stderr
+
+    shown = open_in_chromium(chromium, page)
+
+    def cell(person: str, project: str) -> dict:
+        return shown.rows[person]["cells"][project]
+
+    alan = cell("alan@example.com", "proj_data")
+    assert alan["status"] == "in_sync" and "via group hand-made" in alan["text"]
+    grace = cell("grace@example.com", "proj_data")
+    assert grace["status"] == "missing" and "not in the group hand-made" in grace["title"]
+    # The identity provider keeps the SCIM group's users: the group stands as one row.
+    scim = cell("group ML Engineers", "proj_web")
+    assert scim["status"] == "in_sync" and "via group ML Engineers" in scim["text"]
+    # A membership and a group in one project: one cell that names both.
+    both = cell("alan@example.com", "proj_web")
+    assert "via team both, group hand-made-2" in both["text"]
+    assert cell("ada@example.com", "proj_data")["status"] == "in_sync"
 
 
 def test_the_filters_in_the_address_hide_what_they_leave_out(chromium, sample_report):
