@@ -52,7 +52,6 @@ GROUP = RecordOutputs(GroupRecord, {
 })
 
 
-
 @dataclass(frozen=True)
 class GroupMembers(Input):
     """``members``: never with ``external`` (an external group's users are never written)."""
