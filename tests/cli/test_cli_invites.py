@@ -5,7 +5,6 @@ as missing."""
 from __future__ import annotations
 
 import json
-import time
 
 import yaml
 
