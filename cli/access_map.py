@@ -17,7 +17,6 @@ from ..components import expiry
 from ..components.access_spec import AccessSpec
 from ..components.grant_merge import MemberAccess, merge_grants
 from ..components.group_teams import GroupTeam, group_teams
-from ..providers.role_ids import role_id_matches
 from .audit import AuditResult, Difference
 from .group_audit import find_live_group
 from .live_groups import LiveGroup
@@ -35,6 +34,8 @@ STATUS_TEXT = {
     "expired": "expired, removed by the next up",
 }
 CELL_DIFFERENCES = ("role_differs", "missing_extra_role", "undeclared_extra_role", "expired_extra_role")
+# What the audit found of a group-team's grant, shown in each of its members' cells.
+GROUP_GRANT_DIFFERENCES = ("group_role_differs", "missing_group_extra_role")
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,13 @@ def build_access_map(
                     difference.live.role, difference.live.roles, status, note=STATUS_TEXT[status])
         for kept in project.kept:
             cells[(kept.member, project.project_id)] = Cell(kept.live.role, kept.live.roles, "kept", note=kept.reason)
+    group_findings: dict[tuple[str, str | None], list[Difference]] = {}
+    for project in result.projects:
+        for difference in (*project.differences, *project.information):
+            if difference.kind in GROUP_GRANT_DIFFERENCES:
+                group_findings.setdefault((project.project_id, difference.group), []).append(difference)
     for team in group_teams(spec, at):
-        _add_group_cells(cells, team, find_live_group(team, org), user_id_for_email)
+        _add_group_cells(cells, team, find_live_group(team, org), group_findings, user_id_for_email)
     for member in org.members:  # undeclared members are named as listed
         keys_by_user_id.setdefault(member.user_id, member.name)
     people = sorted({key for key, _ in cells})
@@ -134,14 +140,16 @@ def _declared_cell(grant: MemberAccess, member: LiveMembership | None, found: li
 
 
 def _add_group_cells(cells: dict[tuple[str, str], Cell], team: GroupTeam, live: LiveGroup | None,
+                     group_findings: Mapping[tuple[str, str | None], list[Difference]],
                      user_id_for_email: Callable[[str], str | None]) -> None:
     """The access a group-team gives, person by person: its declared members, or for an external
     group the users it has (one row for the group itself where the identity provider keeps them
-    and they are not read), in each project the team grants. A person who also has a membership
-    there keeps that cell, which then names the group too."""
+    and they are not read), in each project the team grants, as the audit found the grant. A
+    person who also has a membership there keeps that cell, which then names the group too."""
     via = f"group {team.group}"
     for grant in team.grants:
         live_grant = live.grant_in(grant.project_id) if live is not None else None
+        found = group_findings.get((grant.project_id, team.group), [])
         for key, in_group in _group_people(team, live, user_id_for_email):
             existing = cells.get((key, grant.project_id))
             if existing is not None:
@@ -150,13 +158,10 @@ def _add_group_cells(cells: dict[tuple[str, str], Cell], team: GroupTeam, live: 
                 missing = "the group's grant is missing" if live_grant is None else f"not in the group {team.group}"
                 cells[(key, grant.project_id)] = Cell(grant.role, grant.extra_roles, "missing", (via,), note=missing)
             else:
-                missing_roles = [role for role in grant.extra_roles
-                                 if not any(role_id_matches(role, held) for held in live_grant.extra_roles)]
-                notes = ([f"declared {grant.role}"] if live_grant.role != grant.role else []) + [
-                    f"missing extra role {role}" for role in missing_roles]
+                missing_roles = {d.role_id for d in found if d.kind == "missing_group_extra_role" and d.role_id}
                 cells[(key, grant.project_id)] = Cell(
                     live_grant.role, tuple(sorted({*live_grant.extra_roles, *missing_roles})),
-                    "differs" if notes else "in_sync", (via,), note="; ".join(notes))
+                    "differs" if found else "in_sync", (via,), note="; ".join(map(_difference_note, found)))
 
 
 def _group_people(team: GroupTeam, live: LiveGroup | None,
@@ -172,7 +177,7 @@ def _group_people(team: GroupTeam, live: LiveGroup | None,
 
 
 def _difference_note(difference: Difference) -> str:
-    if difference.kind == "role_differs" and difference.declared:
+    if difference.kind in ("role_differs", "group_role_differs") and difference.declared:
         return f"declared {difference.declared.role}"
     return f"{difference.kind.replace('_', ' ')} {difference.role_id or ''}".strip()
 

@@ -143,7 +143,7 @@ def test_access_through_a_group_names_the_group(chromium, cli, emulator, tmp_pat
     emulator.reset(GROUPS_IN_USE)  # hand-made (alan) granted proj_data, the SCIM group ML Engineers proj_web
     spec = {"teams": {
         "hand": {"group": "hand-made", "members": ["alan@example.com", "grace@example.com"],
-                 "grants": {"proj_data": {"role": "member", "roles": ["role_analyst"]}}},
+                 "grants": {"proj_data": {"role": "owner", "roles": ["role_analyst"]}}},  # live: member
         "ml": {"external_group": "ML Engineers", "grants": {"proj_web": "owner"}},
         "direct": {"members": ["ada@example.com"], "grants": {"proj_data": "owner"}},
         "both": {"members": ["alan@example.com"], "grants": {"proj_web": "member"}},
@@ -160,7 +160,8 @@ def test_access_through_a_group_names_the_group(chromium, cli, emulator, tmp_pat
         return shown.rows[person]["cells"][project]
 
     alan = cell("alan@example.com", "proj_data")
-    assert alan["status"] == "in_sync" and "via group hand-made" in alan["text"]
+    assert alan["status"] == "differs" and "via group hand-made" in alan["text"]
+    assert "declared owner" in alan["title"]  # as the audit found the group's grant
     grace = cell("grace@example.com", "proj_data")
     assert grace["status"] == "missing" and "not in the group hand-made" in grace["title"]
     # The identity provider keeps the SCIM group's users: the group stands as one row.
